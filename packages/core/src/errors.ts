@@ -47,3 +47,8 @@ export class ProcessingError extends WeirError {
 export class IllegalStateError extends WeirError {
   override name = 'IllegalStateError';
 }
+
+/** A consumed record whose key or value its source's serde could not read. */
+export class DeserializationError extends SerdeError {
+  override name = 'DeserializationError';
+}

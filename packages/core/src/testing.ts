@@ -1,2 +1,7 @@
-/** The TestDriver and its helpers (arriving with the DSL). */
-export const TESTING_VERSION = '0.1.0';
+/**
+ * `@weir/core/testing`: the TestDriver, to test topologies in memory without Kafka.
+ * @packageDocumentation
+ */
+export { TestDriver, TestInputTopic, TestOutputTopic } from './testing/test-driver.js';
+export type { TestDriverOptions, TestRecord } from './testing/test-driver.js';
+export { InMemoryStateBackendFactory } from './state/internal/in-memory-backend.js';

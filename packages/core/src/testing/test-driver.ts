@@ -1,0 +1,323 @@
+import { IllegalStateError } from '../errors.js';
+import type { DropReason } from '../processor/processor.js';
+import type { KeyValue } from '../record.js';
+import { GlobalStateTask } from '../runtime/global-task.js';
+import type { InputRecord, OutputRecord, RecordCollector } from '../runtime/output.js';
+import { Task } from '../runtime/task.js';
+import type { RecordHeaders, Serde } from '../serde/serde.js';
+import type { StateBackendFactory } from '../state/backend.js';
+import { InMemoryStateBackendFactory } from '../state/internal/in-memory-backend.js';
+import type { KeyValueStore, SessionStore, StateStore, WindowStore } from '../state/stores.js';
+import type { Topology } from '../topology/topology.js';
+
+/** Options of a {@link TestDriver}. */
+export interface TestDriverOptions {
+  /** Application id used for internal topic names (default `'test-app'`). */
+  readonly applicationId?: string;
+  /** Wall-clock time at start, in epoch ms (default 0). */
+  readonly initialWallClockMs?: number;
+  /** Where task state lives (default in memory; pass `@weir/state`'s LMDB factory to test on LMDB). */
+  readonly stateBackend?: StateBackendFactory;
+  /** Commit after every input record, as Kafka Streams' TopologyTestDriver does (default true). */
+  readonly commitEveryRecord?: boolean;
+  /** Record cache budget per store in bytes (default 10 MiB). */
+  readonly maxCacheBytesPerStore?: number;
+}
+
+/** A record read from an output topic. */
+export interface TestRecord<K, V> {
+  readonly key: K;
+  readonly value: V;
+  readonly timestamp: number;
+  readonly headers: RecordHeaders;
+}
+
+/**
+ * Runs a topology in memory, deterministically, with controlled time (Kafka Streams'
+ * `TopologyTestDriver`). It runs the very tasks and processors the Kafka runtime runs: one task
+ * per sub-topology (partition 0), repartition topics routed straight back in, and by default a
+ * commit after every input record (so caches flush at once).
+ *
+ * @example
+ * const driver = new TestDriver(builder.build());
+ * const input = driver.createInputTopic('views', Serdes.String(), Serdes.Json<View>());
+ * const output = driver.createOutputTopic('counts', Serdes.String(), Serdes.Json<number>());
+ * input.pipeInput('alice', { page: '/' }, 1_000);
+ * expect(output.readKeyValuesToList()).toEqual([{ key: '/', value: 1 }]);
+ */
+export class TestDriver {
+  readonly applicationId: string;
+  private readonly tasks = new Map<number, Task>();
+  private readonly global: GlobalStateTask | undefined;
+  private readonly outputs = new Map<string, OutputRecord[]>();
+  private readonly pending: OutputRecord[] = [];
+  private readonly offsets = new Map<string, number>();
+  private wallClock: number;
+  private closed = false;
+
+  constructor(
+    private readonly topology: Topology,
+    private readonly options: TestDriverOptions = {},
+  ) {
+    this.applicationId = options.applicationId ?? 'test-app';
+    this.wallClock = options.initialWallClockMs ?? 0;
+    const backends = options.stateBackend ?? new InMemoryStateBackendFactory();
+    const collector: RecordCollector = { send: (record) => this.pending.push(record) };
+    if (topology.globalStores.length > 0) {
+      const names = topology.globalStores.map((g) => g.store.name);
+      this.global = new GlobalStateTask(topology, backends.open('global', names, topology.fingerprint()), this.applicationId);
+    }
+    for (const sub of topology.subtopologies) {
+      const taskId = `${sub.id}_0`;
+      this.tasks.set(
+        sub.id,
+        new Task({
+          applicationId: this.applicationId,
+          topology,
+          subtopology: sub,
+          partition: 0,
+          backend: backends.open(taskId, sub.stores, topology.fingerprint()),
+          collector,
+          wallClock: () => this.wallClock,
+          ...(this.global ? { globalStores: this.global.globalStores } : {}),
+          ...(options.maxCacheBytesPerStore === undefined ? {} : { maxCacheBytesPerStore: options.maxCacheBytesPerStore }),
+        }),
+      );
+    }
+  }
+
+  /** An input topic to pipe records into. */
+  createInputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): TestInputTopic<K, V> {
+    return new TestInputTopic(this, topic, keySerde, valueSerde);
+  }
+
+  /** An output topic to read records from. */
+  createOutputTopic<K, V>(topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): TestOutputTopic<K, V> {
+    return new TestOutputTopic(this, topic, keySerde, valueSerde);
+  }
+
+  /** @internal Processes one serialized record piped into `topic`. */
+  pipe(topic: string, key: Uint8Array | null, value: Uint8Array | null, timestamp: number, headers: RecordHeaders): void {
+    this.checkOpen();
+    const offset = this.offsets.get(topic) ?? 0;
+    this.offsets.set(topic, offset + 1);
+    const input: InputRecord = { topic, partition: 0, offset: String(offset), key, value, timestamp, headers };
+    if (this.global?.topics.includes(topic)) {
+      this.global.process(input);
+      this.global.commit();
+      return;
+    }
+    this.route(input);
+    this.drain();
+    if (this.options.commitEveryRecord ?? true) this.commit();
+  }
+
+  /** Commits every task: flushes caches (forwarding cached updates) and writes state. */
+  commit(): void {
+    this.checkOpen();
+    for (let round = 0; ; round++) {
+      let produced = false;
+      for (const task of this.tasks.values()) {
+        task.prepareCommit();
+        task.completeCommit();
+        produced = this.drain() || produced;
+      }
+      if (!produced) return;
+      if (round > 100) throw new IllegalStateError('commits keep producing records between sub-topologies');
+    }
+  }
+
+  /** Advances wall-clock time and fires due wall-clock punctuators. */
+  advanceWallClockTime(ms: number): void {
+    this.checkOpen();
+    this.wallClock += ms;
+    for (const task of this.tasks.values()) task.punctuateWallClock(this.wallClock);
+    this.drain();
+    if (this.options.commitEveryRecord ?? true) this.commit();
+  }
+
+  /** A store of the topology (or a global store), for inspection. */
+  getStateStore<S extends StateStore>(name: string): S {
+    for (const task of this.tasks.values()) {
+      const store = task.store<S>(name);
+      if (store) return store;
+    }
+    const global = this.global?.globalStores.get(name);
+    if (global) return global as S;
+    throw new IllegalStateError(`no store named ${name} in this topology`);
+  }
+
+  getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> {
+    return this.getStateStore(name);
+  }
+
+  getWindowStore<K, V>(name: string): WindowStore<K, V> {
+    return this.getStateStore(name);
+  }
+
+  getSessionStore<K, V>(name: string): SessionStore<K, V> {
+    return this.getStateStore(name);
+  }
+
+  /** Dropped-record counters summed over tasks. */
+  droppedRecords(): Record<DropReason, number> {
+    const total: Record<DropReason, number> = { late: 0, 'null-key': 0, 'null-value': 0, error: 0, expired: 0 };
+    for (const task of this.tasks.values()) {
+      for (const reason of Object.keys(total) as DropReason[]) total[reason] += task.counters.dropped[reason];
+    }
+    return total;
+  }
+
+  /** Records processed, summed over tasks (repartitioned records count again in their task). */
+  processedRecords(): number {
+    let n = 0;
+    for (const task of this.tasks.values()) n += task.counters.processed;
+    return n;
+  }
+
+  /** Closes every task. */
+  close(): void {
+    if (this.closed) return;
+    for (const task of this.tasks.values()) task.close();
+    this.closed = true;
+  }
+
+  /** @internal */
+  takeOutput(topic: string): OutputRecord[] {
+    const records = this.outputs.get(topic) ?? [];
+    this.outputs.set(topic, []);
+    return records;
+  }
+
+  /** @internal */
+  peekOutput(topic: string): readonly OutputRecord[] {
+    return this.outputs.get(topic) ?? [];
+  }
+
+  private route(input: InputRecord): void {
+    const local = this.localTopic(input.topic);
+    const sub = this.topology.subtopologyOf(local);
+    if (!sub) throw new IllegalStateError(`no sub-topology reads topic ${input.topic}`);
+    this.tasks.get(sub.id)!.process(input);
+  }
+
+  /** Moves produced records to output topics, feeding repartition topics back in. Returns whether anything moved. */
+  private drain(): boolean {
+    let moved = false;
+    while (this.pending.length > 0) {
+      moved = true;
+      const record = this.pending.shift()!;
+      const local = this.localTopic(record.topic);
+      if (this.topology.internalTopicNames.has(local)) {
+        const offset = this.offsets.get(record.topic) ?? 0;
+        this.offsets.set(record.topic, offset + 1);
+        this.route({ ...record, partition: 0, offset: String(offset) });
+        continue;
+      }
+      if (record.topic.endsWith('-changelog')) continue;
+      const list = this.outputs.get(record.topic) ?? [];
+      list.push(record);
+      this.outputs.set(record.topic, list);
+    }
+    return moved;
+  }
+
+  private localTopic(topic: string): string {
+    const prefix = `${this.applicationId}-`;
+    return topic.startsWith(prefix) && this.topology.internalTopicNames.has(topic.slice(prefix.length))
+      ? topic.slice(prefix.length)
+      : topic;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new IllegalStateError('TestDriver used after close()');
+  }
+}
+
+/** An input topic of a {@link TestDriver}. */
+export class TestInputTopic<K, V> {
+  /** @internal */
+  constructor(
+    private readonly driver: TestDriver,
+    readonly topic: string,
+    private readonly keySerde: Serde<K>,
+    private readonly valueSerde: Serde<V>,
+  ) {}
+
+  /** Pipes one record with an explicit event time (ms). */
+  pipeInput(key: K | null, value: V | null, timestamp: number, headers: RecordHeaders = {}): void {
+    this.driver.pipe(
+      this.topic,
+      this.keySerde.serialize(this.topic, key, headers),
+      this.valueSerde.serialize(this.topic, value, headers),
+      timestamp,
+      headers,
+    );
+  }
+
+  /** Pipes raw bytes (to test deserialization failures). */
+  pipeRaw(key: Uint8Array | null, value: Uint8Array | null, timestamp: number, headers: RecordHeaders = {}): void {
+    this.driver.pipe(this.topic, key, value, timestamp, headers);
+  }
+
+  /** Pipes records in order. */
+  pipeRecordList(records: Iterable<{ key: K | null; value: V | null; timestamp: number }>): void {
+    for (const r of records) this.pipeInput(r.key, r.value, r.timestamp);
+  }
+}
+
+/** An output topic of a {@link TestDriver}. */
+export class TestOutputTopic<K, V> {
+  /** @internal */
+  constructor(
+    private readonly driver: TestDriver,
+    readonly topic: string,
+    private readonly keySerde: Serde<K>,
+    private readonly valueSerde: Serde<V>,
+  ) {}
+
+  /** Reads and removes every record written so far. */
+  readRecordsToList(): TestRecord<K, V>[] {
+    return this.driver.takeOutput(this.topic).map((r) => this.decode(r));
+  }
+
+  /** Reads and removes every record written so far, as key-value pairs. */
+  readKeyValuesToList(): KeyValue<K, V>[] {
+    return this.readRecordsToList().map(({ key, value }) => ({ key, value }));
+  }
+
+  /** Reads and removes the values written so far. */
+  readValuesToList(): V[] {
+    return this.readRecordsToList().map((r) => r.value);
+  }
+
+  /** Reads the table the records describe: the last value per key (a `null` value deletes). */
+  readKeyValuesToMap(): Map<string, V> {
+    const map = new Map<string, V>();
+    for (const r of this.readRecordsToList()) {
+      const key = JSON.stringify(r.key, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+      if (r.value === null) map.delete(key);
+      else map.set(key, r.value);
+    }
+    return map;
+  }
+
+  /** Whether nothing is waiting to be read. */
+  isEmpty(): boolean {
+    return this.driver.peekOutput(this.topic).length === 0;
+  }
+
+  /** Number of records waiting to be read. */
+  queueSize(): number {
+    return this.driver.peekOutput(this.topic).length;
+  }
+
+  private decode(record: OutputRecord): TestRecord<K, V> {
+    return {
+      key: this.keySerde.deserialize(this.topic, record.key, record.headers) as K,
+      value: this.valueSerde.deserialize(this.topic, record.value, record.headers) as V,
+      timestamp: record.timestamp,
+      headers: record.headers,
+    };
+  }
+}

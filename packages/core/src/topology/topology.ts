@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import type { GlobalStoreDefinition, SinkNode, SourceNode, TopologyNode } from './graph.js';
+import type { StoreDefinition } from './store-definition.js';
+
+/** A connected part of a topology: its own tasks, one per partition of its source topics. */
+export interface Subtopology {
+  readonly id: number;
+  /** Nodes in creation order (sources first within their flow). */
+  readonly nodes: readonly TopologyNode[];
+  /** Topics the sub-topology consumes (internal ones without the application id prefix). */
+  readonly sourceTopics: readonly string[];
+  /** Topics read by a source node, mapped to that node's name. */
+  readonly sourceNodeByTopic: ReadonlyMap<string, string>;
+  /** Stores owned by this sub-topology's tasks. */
+  readonly stores: readonly string[];
+}
+
+/** Internal topics of a topology under an application id. */
+export interface InternalTopics {
+  /** Repartition topics: full name to the node-level name. */
+  readonly repartition: readonly string[];
+  /** Changelog topics: store name to full topic name. */
+  readonly changelogs: ReadonlyMap<string, string>;
+}
+
+/**
+ * A compiled topology (Kafka Streams' `Topology`): sub-topologies of source, processor and sink
+ * nodes, state stores and global stores. Made by `StreamsBuilder.build()`; run by the TestDriver
+ * or `@weir/kafka`'s `WeirApp`.
+ */
+export class Topology {
+  /** @internal */
+  constructor(
+    readonly subtopologies: readonly Subtopology[],
+    readonly nodes: ReadonlyMap<string, TopologyNode>,
+    readonly children: ReadonlyMap<string, readonly string[]>,
+    readonly stores: ReadonlyMap<string, StoreDefinition>,
+    readonly globalStores: readonly GlobalStoreDefinition[],
+    readonly copartitionGroups: readonly (readonly string[])[],
+    readonly internalTopicNames: ReadonlySet<string>,
+  ) {}
+
+  /** The full name of a topic under `applicationId`: internal topics get the `<applicationId>-` prefix. */
+  topicName(applicationId: string, topic: string): string {
+    return this.internalTopicNames.has(topic) ? `${applicationId}-${topic}` : topic;
+  }
+
+  /** The changelog topic of a store, as Kafka Streams names it: `<applicationId>-<store>-changelog`. */
+  changelogTopic(applicationId: string, store: string): string {
+    return `${applicationId}-${store}-changelog`;
+  }
+
+  /** The internal topics to create for `applicationId`. */
+  internalTopics(applicationId: string): InternalTopics {
+    const changelogs = new Map<string, string>();
+    for (const store of this.stores.values()) {
+      if (store.logging) changelogs.set(store.name, this.changelogTopic(applicationId, store.name));
+    }
+    return {
+      repartition: [...this.internalTopicNames].map((t) => `${applicationId}-${t}`),
+      changelogs,
+    };
+  }
+
+  /** User (non-internal) topics read by the topology, including global-store topics. */
+  sourceTopics(): string[] {
+    const topics = new Set<string>();
+    for (const sub of this.subtopologies) for (const t of sub.sourceTopics) if (!this.internalTopicNames.has(t)) topics.add(t);
+    for (const g of this.globalStores) topics.add(g.topic);
+    return [...topics];
+  }
+
+  /** The sub-topology that consumes `topic` (node-level name), if any. */
+  subtopologyOf(topic: string): Subtopology | undefined {
+    return this.subtopologies.find((s) => s.sourceNodeByTopic.has(topic));
+  }
+
+  /** A short hash identifying this topology's shape and stores: state written by another shape is not reused. */
+  fingerprint(): string {
+    return createHash('sha256').update(this.describe()).digest('hex').slice(0, 16);
+  }
+
+  /** The topology as text, in the layout of Kafka Streams' `TopologyDescription`. */
+  describe(): string {
+    const lines = ['Topologies:'];
+    for (const sub of this.subtopologies) {
+      lines.push(`   Sub-topology: ${sub.id}`);
+      for (const node of sub.nodes) {
+        lines.push(`    ${describeNode(node)}`);
+        const children = this.children.get(node.name) ?? [];
+        lines.push(`      --> ${children.length ? children.join(', ') : 'none'}`);
+        if (node.kind !== 'source') lines.push(`      <-- ${node.parents.join(', ')}`);
+      }
+      lines.push('');
+    }
+    for (const [index, global] of this.globalStores.entries()) {
+      lines.push(`   Sub-topology: ${this.subtopologies.length + index} for global store (will not generate tasks)`);
+      lines.push(`    Source: ${global.sourceName} (topics: [${global.topic}])`);
+      lines.push(`      --> ${global.processorName}`);
+      lines.push(`    Processor: ${global.processorName} (stores: [${global.store.name}])`);
+      lines.push('      --> none');
+      lines.push(`      <-- ${global.sourceName}`);
+      lines.push('');
+    }
+    return lines.join('\n');
+  }
+
+  /** The topology as a Mermaid flowchart: one subgraph per sub-topology, topics and stores as their own shapes. */
+  describeMermaid(): string {
+    const id = (name: string) => name.replace(/[^A-Za-z0-9_]/g, '_');
+    const lines = ['flowchart TD'];
+    for (const sub of this.subtopologies) {
+      lines.push(`  subgraph sub${sub.id}["Sub-topology ${sub.id}"]`);
+      for (const node of sub.nodes) lines.push(`    ${id(node.name)}["${node.name}"]`);
+      lines.push('  end');
+    }
+    for (const sub of this.subtopologies) {
+      for (const node of sub.nodes) {
+        for (const child of this.children.get(node.name) ?? []) lines.push(`  ${id(node.name)} --> ${id(child)}`);
+        if (node.kind === 'source') {
+          for (const t of node.topics) lines.push(`  topic_${id(t)}[/"${t}"/] --> ${id(node.name)}`);
+        }
+        if (node.kind === 'sink' && typeof node.topic === 'string') {
+          lines.push(`  ${id(node.name)} --> topic_${id(node.topic)}[/"${node.topic}"/]`);
+        }
+        if (node.kind === 'processor') {
+          for (const s of node.stores) lines.push(`  ${id(node.name)} -.- store_${id(s)}[("${s}")]`);
+        }
+      }
+    }
+    return lines.join('\n');
+  }
+}
+
+function describeNode(node: TopologyNode): string {
+  switch (node.kind) {
+    case 'source':
+      return `Source: ${node.name} (topics: [${node.topics.join(', ')}])`;
+    case 'processor':
+      return `Processor: ${node.name} (stores: [${node.stores.join(', ')}])`;
+    case 'sink':
+      return `Sink: ${node.name} (${typeof node.topic === 'string' ? `topic: ${node.topic}` : 'extractor'})`;
+  }
+}
+
+export type { SinkNode, SourceNode };
