@@ -86,6 +86,7 @@ export type {
   StateBackendFactory,
 } from './state/backend.js';
 export * as StoreKeys from './state/key-encoding.js';
+export { InMemoryStateBackendFactory } from './state/internal/in-memory-backend.js';
 export { openStore } from './runtime/open-store.js';
 
 // Task engine (used by @weir/kafka)

@@ -12,12 +12,12 @@ describe('smoke', () => {
       .toStream()
       .to('out', Produced.with(Serdes.String(), Serdes.Json<number>()));
     const t = b.build();
-    console.log(t.describe());
     const d = new TestDriver(t);
     const i = d.createInputTopic('in', Serdes.String(), Serdes.String());
     const o = d.createOutputTopic('out', Serdes.String(), Serdes.Json<number>());
     i.pipeInput('a', 'x y x', 1);
-    expect(o.readKeyValuesToList()).toEqual([{ key: 'y', value: 1 }, { key: 'x', value: 2 }]);
+    // As TopologyTestDriver: a commit after each record read back from the repartition topic.
+    expect(o.readKeyValuesToList()).toEqual([{ key: 'x', value: 1 }, { key: 'y', value: 1 }, { key: 'x', value: 2 }]);
   });
   it('windowed count emit final', () => {
     const b = new StreamsBuilder();

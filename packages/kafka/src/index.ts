@@ -1,2 +1,19 @@
-/** Placeholder: this package's API arrives with its issue. */
-export const PACKAGE_VERSION = '0.1.0';
+/**
+ * `@weir/kafka`: runs a Weir topology as a stream app on Kafka with kafkajs: tasks per
+ * sub-topology and partition, exactly-once commits (one transaction per task commit), changelog
+ * restore, error handlers, lifecycle and metrics.
+ * @packageDocumentation
+ */
+export { WeirApp, type AppState } from './app.js';
+export type { WeirAppConfig, ProcessingGuarantee } from './config.js';
+export { WeirConfigError, WeirRuntimeError, TaskMigratedError } from './errors.js';
+export {
+  type ErrorHandler,
+  type FailedRecord,
+  type HandlerResponse,
+  logAndContinue,
+  logAndFail,
+  deadLetterTopic,
+} from './error-handlers.js';
+export { type Logger, type LogLevel, jsonLogger, silentLogger } from './logger.js';
+export type { AppMetrics } from './metrics.js';

@@ -1,2 +1,10 @@
-/** Placeholder: this package's API arrives with its issue. */
-export const PACKAGE_VERSION = '0.1.0';
+/**
+ * @weir/testkit: a real local Apache Kafka broker (KRaft, one combined broker+controller node on
+ * 127.0.0.1) for Weir's integration tests and demos.
+ *
+ * @packageDocumentation
+ */
+export { KafkaStartError, type KafkaStartErrorContext, type KafkaStartErrorReason } from './errors.js';
+export type { BrokerSettingValue } from './internal/config.js';
+export { DEFAULT_KAFKA_VERSION } from './internal/paths.js';
+export { type KafkaBroker, type RestartOptions, type StartKafkaOptions, startKafka } from './start-kafka.js';

@@ -8,4 +8,14 @@ describe('@weir/testkit package', () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     expect(Object.keys(pkg.exports['.'])[0]).toBe('types');
   });
+
+  it('exports startKafka, its error class and the default Kafka version, and nothing internal', () => {
+    expect(Object.keys(api).sort()).toEqual(['DEFAULT_KAFKA_VERSION', 'KafkaStartError', 'startKafka']);
+    expect(api.DEFAULT_KAFKA_VERSION).toMatch(/^4\./);
+  });
+
+  it('depends on kafkajs only (Kafka itself comes from Maven at run time)', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(Object.keys(pkg.dependencies ?? {})).toEqual(['kafkajs']);
+  });
 });

@@ -18,6 +18,11 @@ import type { Grouped, Named, Produced, Repartitioned } from './config.js';
 import type { InternalBuilder } from './internal-builder.js';
 import { KGroupedStream } from './kgrouped-stream.js';
 import { repartitionStream } from './repartition.js';
+import type { JoinWindows } from '../windows/join-windows.js';
+import type { Joined, StreamJoined } from './config.js';
+import { streamJoin } from './joins/kstream-joins.js';
+import type { KTable } from './ktable.js';
+import type { GlobalKTable } from './streams-builder.js';
 
 /**
  * An unbounded stream of records (Kafka Streams' `KStream`). Every operator returns a new stream;
@@ -152,8 +157,9 @@ export class KStream<K, V> {
    *   .branch((k, v) => v.kind === 'click', 'clicks')
    *   .defaultBranch('other');
    * branches.get('route-clicks')!.to('clicks');
+   * @param prefix prefix of the branch names (default: the split node's generated name, as Kafka Streams)
    */
-  split(prefix = ''): BranchedKStream<K, V> {
+  split(prefix?: string): BranchedKStream<K, V> {
     return new BranchedKStream(this, prefix);
   }
 
@@ -207,14 +213,17 @@ export class KStream<K, V> {
    * @example stream.process(() => new DedupProcessor(), ['dedup-store'])
    */
   process<K2, V2>(supplier: ProcessorSupplier<K, V, K2, V2>, stores: readonly string[] = [], named?: Named): KStream<K2, V2> {
+    // Named first, so that the error names the node (as Kafka Streams' "StateStore ... is not added yet").
+    const name = this.builder.name('KSTREAM-PROCESSOR', named);
     for (const store of stores) {
       if (!this.builder.graph.stores.has(store) && !this.builder.graph.globalStores.some((g) => g.store.name === store)) {
-        throw new TopologyError(`process() uses store "${store}" that was not added with builder.addStateStore()`, {
-          context: { store },
+        throw new TopologyError(`processor "${name}" uses store "${store}" that was not added with builder.addStateStore()`, {
+          context: { node: name, store },
         });
       }
     }
-    return this.chain('KSTREAM-PROCESSOR', supplier, { keySerde: undefined, valueSerde: undefined, repartitionRequired: true }, named, stores);
+    this.builder.addProcessor(name, [this.nodeName], supplier, stores);
+    return new KStream<K2, V2>(this.builder, name, undefined, undefined, true);
   }
 
   /**
@@ -233,20 +242,119 @@ export class KStream<K, V> {
     const selected = this.selectKey(selector);
     return new KGroupedStream(selected, grouped, true);
   }
+
+  // ---- Joins (built in dsl/joins/) ----
+
+  /**
+   * Inner join, on equal keys. Records with a null key or value are dropped (counted).
+   *
+   * - With a stream and `JoinWindows`: a windowed join, stateful (a window store per side). A
+   *   record at `t` joins each record of `other` at `[t - before, t + after]`, duplicates
+   *   included; each pair is forwarded at once with timestamp `max(t, otherTimestamp)`. A record
+   *   whose window closed (`t + after + grace < streamTime`; `t + before + grace` for `other`'s
+   *   records) is dropped as late. Inputs whose key may have changed are repartitioned.
+   * - With a table: each stream record joins the table's current value of its key; records with
+   *   no table value are dropped; table updates produce nothing. Stateless (reads the table's store).
+   * - With a global table: each record joins the global table's value of `keySelector(key, value)`,
+   *   on every instance, without repartitioning or co-partitioning.
+   *
+   * @param joiner computes the result from this stream's value, the other value and the key
+   * @returns the stream of join results
+   * @throws TopologyError if the inputs come from different builders, or a stream-stream join gets no JoinWindows
+   * @example
+   * clicks.join(views, (click, view) => ({ click, view }), JoinWindows.ofTimeDifferenceAndGrace(5_000, 1_000))
+   * orders.join(customers, (order, customer) => ({ ...order, customer }))
+   * orders.join(products, (orderId, order) => order.productId, (order, product) => ({ ...order, product }))
+   */
+  join<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V, otherValue: VO, key: K) => VR,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
+  join<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  join<KG, VG, VR>(
+    globalTable: GlobalKTable<KG, VG>,
+    keySelector: (key: K, value: V) => KG,
+    joiner: (value: V, globalValue: VG, key: K) => VR,
+    named?: Named,
+  ): KStream<K, VR>;
+  join(other: unknown, second: unknown, third?: unknown, fourth?: unknown): KStream<K, unknown> {
+    return streamJoin(this, 'inner', other as never, second, third, fourth);
+  }
+
+  /**
+   * Left join: as {@link join}, but every record of this stream produces a result, with `null`
+   * for the missing other value.
+   *
+   * - With a stream: stateful; a record that finds no partner is not emitted at once but kept
+   *   until its window closes (`streamTime > t + after + grace`) and then forwarded as
+   *   `joiner(value, null)` with its own timestamp, unless a partner arrived meanwhile (Kafka
+   *   Streams 3.1+, no spurious results). A record with a null key is forwarded at once with
+   *   `null` as other value (Kafka Streams 3.7+); the joiner then sees a null key.
+   * - With a table or global table: records without a table value are forwarded with `null`; so
+   *   are records with a null key (with a table) or whose mapped key is null (with a global table,
+   *   when the record key is null).
+   *
+   * @example
+   * views.leftJoin(clicks, (view, click) => ({ view, clicked: click !== null }), JoinWindows.ofTimeDifferenceWithNoGrace(60_000))
+   */
+  leftJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V, otherValue: VO | null, key: K) => VR,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
+  leftJoin<VT, VR>(
+    table: KTable<K, VT>,
+    joiner: (value: V, tableValue: VT | null, key: K) => VR,
+    joined?: Joined<K, V, VT>,
+  ): KStream<K, VR>;
+  leftJoin<KG, VG, VR>(
+    globalTable: GlobalKTable<KG, VG>,
+    keySelector: (key: K, value: V) => KG,
+    joiner: (value: V, globalValue: VG | null, key: K) => VR,
+    named?: Named,
+  ): KStream<K, VR>;
+  leftJoin(other: unknown, second: unknown, third?: unknown, fourth?: unknown): KStream<K, unknown> {
+    return streamJoin(this, 'left', other as never, second, third, fourth);
+  }
+
+  /**
+   * Outer windowed join of two streams: as {@link leftJoin}, and records of `other` without a
+   * partner are forwarded too, as `joiner(null, otherValue)` once their window closes
+   * (`streamTime > t + before + grace`). Stateful. Null-key records of either side are forwarded
+   * at once with `null` for the other value.
+   * @throws TopologyError when `other` is a table (Kafka Streams has no stream-table outer join)
+   * @example
+   * left.outerJoin(right, (l, r) => ({ l, r }), JoinWindows.ofTimeDifferenceAndGrace(10_000, 2_000))
+   */
+  outerJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null, key: K) => VR,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR> {
+    return streamJoin(this, 'outer', other as never, joiner, windows, streamJoined) as KStream<K, VR>;
+  }
 }
 
 /** A stream being split into branches (Kafka Streams' `BranchedKStream`). */
 export class BranchedKStream<K, V> {
   private readonly branches: Array<{ name: string; predicate: (key: K, value: V) => boolean }> = [];
   private readonly splitNode: string;
+  private readonly prefix: string;
   private done = false;
 
   /** @internal */
   constructor(
     private readonly stream: KStream<K, V>,
-    private readonly prefix: string,
+    prefix: string | undefined,
   ) {
     this.splitNode = stream.builder.name('KSTREAM-BRANCH');
+    // Branch names are node names: without a prefix they start with the split node's unique name
+    // (Kafka Streams: KSTREAM-BRANCH-0000000001 + "1"), so two unprefixed splits cannot collide.
+    this.prefix = prefix ?? this.splitNode;
   }
 
   /** Adds a branch taking the records for which `predicate` holds (and no earlier branch took). */

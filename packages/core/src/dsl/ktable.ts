@@ -20,6 +20,8 @@ import { KGroupedTable } from './kgrouped-table.js';
 import { KStream } from './kstream.js';
 import type { Suppressed } from './suppressed.js';
 import { derivedValueGetter, storeValueGetter, type ValueGetterSupplier } from './value-getter.js';
+import type { TableTableJoiner } from '../processors/joins/table-table-join.js';
+import { tableTableJoin } from './joins/table-table-join.js';
 
 /** What a windowed table remembers of its windows, for `suppress`. */
 export interface WindowedTableInfo {
@@ -222,6 +224,57 @@ export class KTable<K, V> {
 
   private tableShape(): { keySerde: Serde<K> | undefined; valueSerde: Serde<V> | undefined; windowInfo?: WindowedTableInfo } {
     return { keySerde: this.keySerde, valueSerde: this.valueSerde, ...(this.windowInfo ? { windowInfo: this.windowInfo } : {}) };
+  }
+
+  // ---- Joins (built in dsl/joins/) ----
+
+  /**
+   * Inner join with another table on equal keys: the result table holds `joiner(value,
+   * otherValue)` for every key both tables hold. An update of either side forwards the new
+   * result; a key leaving either table deletes its result (a `null` value downstream). Stateless
+   * unless `materialized` is given (it reads both tables' stores); the tables must be
+   * co-partitioned.
+   * @returns the join result table; its value getter joins both tables' current values
+   * @throws TopologyError if the tables come from different builders
+   * @example users.join(profiles, (user, profile) => ({ ...user, profile }), Materialized.as('user-profiles'))
+   */
+  join<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V, otherValue: VO, key: K) => VR,
+    materialized?: Materialized<K, VR>,
+    named?: Named,
+  ): KTable<K, VR> {
+    return tableTableJoin(this, other, 'inner', joiner as TableTableJoiner<K, V, VO, VR>, materialized, named);
+  }
+
+  /**
+   * Left join with another table: every key of this table has a result, `joiner(value, null)`
+   * while `other` lacks the key. Deleting a key of this table deletes its result. Stateless
+   * unless `materialized` is given.
+   * @example orders.leftJoin(shipments, (order, shipment) => ({ ...order, shipped: shipment !== null }))
+   */
+  leftJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V, otherValue: VO | null, key: K) => VR,
+    materialized?: Materialized<K, VR>,
+    named?: Named,
+  ): KTable<K, VR> {
+    return tableTableJoin(this, other, 'left', joiner as TableTableJoiner<K, V, VO, VR>, materialized, named);
+  }
+
+  /**
+   * Outer join with another table: every key of either table has a result, with `null` for the
+   * side that lacks it; the result is deleted once both sides deleted the key. Stateless unless
+   * `materialized` is given.
+   * @example stock.outerJoin(orders, (stock, order) => ({ stock: stock ?? 0, ordered: order ?? 0 }))
+   */
+  outerJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null, key: K) => VR,
+    materialized?: Materialized<K, VR>,
+    named?: Named,
+  ): KTable<K, VR> {
+    return tableTableJoin(this, other, 'outer', joiner, materialized, named);
   }
 }
 

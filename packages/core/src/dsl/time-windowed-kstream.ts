@@ -110,7 +110,7 @@ export class TimeWindowedKStream<K, V> {
     const retentionMs = materialized?.retentionMs ?? minimumRetention;
     if (retentionMs < minimumRetention) {
       throw new TopologyError(
-        `store "${input.storeName}" retention ${retentionMs} ms is shorter than window size + grace (${minimumRetention} ms)`,
+        `store "${input.storeName}" retention ${retentionMs} ms is shorter than ${this.windows instanceof SlidingWindows ? '2 * time difference' : 'window size'} + grace (${minimumRetention} ms)`,
         { context: { store: input.storeName } },
       );
     }

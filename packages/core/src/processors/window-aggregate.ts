@@ -103,6 +103,11 @@ export function windowAggregateProcessor<K, V, A>(
         }
         const streamTime = progress.observe(record.timestamp);
         const closeTime = streamTime - windows.graceMs;
+        // Emit before this record's writes: they advance the store's retention, which could hide
+        // windows closing now after a jump in stream time. (Kafka Streams emits after the writes
+        // and can miss such windows; the output is otherwise the same, since a record only
+        // updates windows that are still open.)
+        if (emitFinal) emitClosedWindows(record, closeTime);
         for (const window of windows.windowsFor(record.timestamp)) {
           if (window.end <= closeTime) {
             context.recordDropped('late');
@@ -116,7 +121,6 @@ export function windowAggregateProcessor<K, V, A>(
             forwardUpdate(windowed(record.key, window.start, window.end), aggregate, old?.value ?? null, timestamp, record.headers);
           }
         }
-        if (emitFinal) emitClosedWindows(record, closeTime);
       },
     };
   };

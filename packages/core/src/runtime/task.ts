@@ -321,6 +321,11 @@ export class Task {
     }
     const processor = this.processors.get(nodeName);
     if (!processor) return;
+    // Spec (Kafka Streams' ProcessorContextImpl.forward): the child runs in the context of the
+    // record it receives, so its store writes carry that record's timestamp, also when a cache
+    // flush forwards outside of processing.
+    const previous = this.currentRecord;
+    this.currentRecord = { ...previous, timestamp: record.timestamp };
     try {
       processor.process(record);
     } catch (cause) {
@@ -330,6 +335,8 @@ export class Task {
         cause,
         context: { node: nodeName, task: this.id, ...(meta ?? {}) },
       });
+    } finally {
+      this.currentRecord = previous;
     }
   }
 

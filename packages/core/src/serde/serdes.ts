@@ -13,10 +13,15 @@ function fixedWidth<T>(
   width: number,
   write: (view: DataView, value: T) => void,
   read: (view: DataView) => T,
+  /** Whether a value fits; DataView would silently wrap or truncate one that does not. */
+  fits: (value: T) => boolean = () => true,
 ): Serde<T> {
   return {
-    serialize(_topic, data) {
+    serialize(topic, data) {
       if (data === null || data === undefined) return null;
+      if (!fits(data)) {
+        throw new SerdeError(`${type} serde cannot serialize ${String(data)}: not a ${width * 8}-bit integer`, { context: { topic } });
+      }
       const bytes = new Uint8Array(width);
       write(new DataView(bytes.buffer), data);
       return bytes;
@@ -48,12 +53,14 @@ const int32Serde = fixedWidth<number>(
   4,
   (v, x) => v.setInt32(0, x),
   (v) => v.getInt32(0),
+  (x) => Number.isInteger(x) && x >= -(2 ** 31) && x < 2 ** 31,
 );
 const int64Serde = fixedWidth<bigint>(
   'Int64',
   8,
   (v, x) => v.setBigInt64(0, BigInt(x)),
   (v) => v.getBigInt64(0),
+  (x) => BigInt.asIntN(64, BigInt(x)) === BigInt(x),
 );
 const doubleSerde = fixedWidth<number>(
   'Double',

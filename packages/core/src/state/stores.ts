@@ -47,9 +47,13 @@ export interface ReadOnlyWindowStore<K, V> {
   fetchRange(key: K, timeFrom: number, timeTo: number): Iterable<WindowEntry<V>>;
   /** As {@link fetchRange}, newest first. */
   backwardFetch(key: K, timeFrom: number, timeTo: number): Iterable<WindowEntry<V>>;
-  /** Every key's windows starting within `[timeFrom, timeTo]`, in window-start then key order. */
+  /**
+   * Every key's windows starting within `[timeFrom, timeTo]`, by time segment, then serialized
+   * key, then window start (as Kafka Streams' RocksDB window store): not in window-start order
+   * across keys; sort when that order matters.
+   */
   fetchAll(timeFrom: number, timeTo: number): Iterable<KeyValue<Windowed<K>, V>>;
-  /** Every window in the store, in window-start then key order. */
+  /** Every window in the store, in the order of {@link fetchAll}. */
   all(): Iterable<KeyValue<Windowed<K>, V>>;
 }
 

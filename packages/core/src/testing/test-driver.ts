@@ -18,7 +18,10 @@ export interface TestDriverOptions {
   readonly initialWallClockMs?: number;
   /** Where task state lives (default in memory; pass `@weir/state`'s LMDB factory to test on LMDB). */
   readonly stateBackend?: StateBackendFactory;
-  /** Commit after every input record, as Kafka Streams' TopologyTestDriver does (default true). */
+  /**
+   * Commit after every record processed, as Kafka Streams' TopologyTestDriver does: after each
+   * input record and after each record read back from a repartition topic (default true).
+   */
   readonly commitEveryRecord?: boolean;
   /** Record cache budget per store in bytes (default 10 MiB). */
   readonly maxCacheBytesPerStore?: number;
@@ -36,7 +39,8 @@ export interface TestRecord<K, V> {
  * Runs a topology in memory, deterministically, with controlled time (Kafka Streams'
  * `TopologyTestDriver`). It runs the very tasks and processors the Kafka runtime runs: one task
  * per sub-topology (partition 0), repartition topics routed straight back in, and by default a
- * commit after every input record (so caches flush at once).
+ * commit after every record processed, input or read back from a repartition topic (so caches
+ * flush at once).
  *
  * @example
  * const driver = new TestDriver(builder.build());
@@ -51,6 +55,8 @@ export class TestDriver {
   private readonly global: GlobalStateTask | undefined;
   private readonly outputs = new Map<string, OutputRecord[]>();
   private readonly pending: OutputRecord[] = [];
+  /** Records written to repartition topics, waiting to be read back in. */
+  private readonly internalQueue: InputRecord[] = [];
   private readonly offsets = new Map<string, number>();
   private wallClock: number;
   private closed = false;
@@ -108,21 +114,18 @@ export class TestDriver {
       return;
     }
     this.route(input);
-    this.drain();
-    if (this.options.commitEveryRecord ?? true) this.commit();
+    this.settle();
   }
 
-  /** Commits every task: flushes caches (forwarding cached updates) and writes state. */
+  /**
+   * Commits every task: flushes caches (forwarding cached updates) and writes state. Records the
+   * flushes write to repartition topics are processed too, until nothing is left to flush.
+   */
   commit(): void {
     this.checkOpen();
     for (let round = 0; ; round++) {
-      let produced = false;
-      for (const task of this.tasks.values()) {
-        task.prepareCommit();
-        task.completeCommit();
-        produced = this.drain() || produced;
-      }
-      if (!produced) return;
+      this.commitTasks();
+      if (!this.routeQueued()) return;
       if (round > 100) throw new IllegalStateError('commits keep producing records between sub-topologies');
     }
   }
@@ -132,8 +135,7 @@ export class TestDriver {
     this.checkOpen();
     this.wallClock += ms;
     for (const task of this.tasks.values()) task.punctuateWallClock(this.wallClock);
-    this.drain();
-    if (this.options.commitEveryRecord ?? true) this.commit();
+    this.settle();
   }
 
   /** A store of the topology (or a global store), for inspection. */
@@ -201,17 +203,56 @@ export class TestDriver {
     this.tasks.get(sub.id)!.process(input);
   }
 
-  /** Moves produced records to output topics, feeding repartition topics back in. Returns whether anything moved. */
-  private drain(): boolean {
-    let moved = false;
+  /**
+   * After an input record or a punctuation. With `commitEveryRecord`, as Kafka Streams'
+   * TopologyTestDriver: commit, then process the records written to repartition topics one at a
+   * time, in the order they were written, with a commit after each (so a cached aggregation
+   * behind a repartition topic emits once per record it reads). Otherwise process them all and
+   * leave the caches to the next `commit()`.
+   */
+  private settle(): void {
+    if (!(this.options.commitEveryRecord ?? true)) {
+      this.routeQueued();
+      return;
+    }
+    for (;;) {
+      this.commitTasks();
+      this.collect();
+      const next = this.internalQueue.shift();
+      if (!next) return;
+      this.route(next);
+    }
+  }
+
+  /** Commits every task once; what their cache flushes write waits in `pending`. */
+  private commitTasks(): void {
+    for (const task of this.tasks.values()) {
+      task.prepareCommit();
+      task.completeCommit();
+    }
+  }
+
+  /** Processes queued repartition records (and those they produce) until none is left. Returns whether any was. */
+  private routeQueued(): boolean {
+    let routed = false;
+    for (;;) {
+      this.collect();
+      const next = this.internalQueue.shift();
+      if (!next) return routed;
+      routed = true;
+      this.route(next);
+    }
+  }
+
+  /** Moves produced records to output topics, and records for repartition topics to the queue that feeds them back in. */
+  private collect(): void {
     while (this.pending.length > 0) {
-      moved = true;
       const record = this.pending.shift()!;
       const local = this.localTopic(record.topic);
       if (this.topology.internalTopicNames.has(local)) {
         const offset = this.offsets.get(record.topic) ?? 0;
         this.offsets.set(record.topic, offset + 1);
-        this.route({ ...record, partition: 0, offset: String(offset) });
+        this.internalQueue.push({ ...record, partition: 0, offset: String(offset) });
         continue;
       }
       if (record.topic.endsWith('-changelog')) continue;
@@ -219,7 +260,6 @@ export class TestDriver {
       list.push(record);
       this.outputs.set(record.topic, list);
     }
-    return moved;
   }
 
   private localTopic(topic: string): string {

@@ -9,7 +9,11 @@ import { type Subtopology, Topology } from './topology.js';
  * @throws TopologyError naming the offending node
  */
 export function compileTopology(graph: TopologyGraph, duplicateNames: readonly string[]): Topology {
-  for (const name of duplicateNames) throw new TopologyError(`node name "${name}" is used more than once`, { context: { node: name } });
+  for (const name of duplicateNames) {
+    // The builder records duplicate node names and duplicate store names in one list.
+    if (!graph.nodes.has(name)) throw new TopologyError(`store name "${name}" is used more than once`, { context: { store: name } });
+    throw new TopologyError(`node name "${name}" is used more than once`, { context: { node: name } });
+  }
   const nodes = graph.nodes;
   if (![...nodes.values()].some((n) => n.kind === 'source') && graph.globalStores.length === 0) {
     throw new TopologyError('the topology has no source node: add builder.stream(), table() or globalTable()');

@@ -9,13 +9,13 @@ export type TimestampExtractor<K = unknown, V = unknown> = (record: StreamRecord
 /** Chooses an output topic per record (Kafka Streams' `TopicNameExtractor`). */
 export type TopicNameExtractor<K = unknown, V = unknown> = (record: StreamRecord<K, V>) => string;
 
-/** Chooses an output partition per record; `undefined` falls back to hashing the serialized key. */
-export type StreamPartitioner<K = unknown, V = unknown> = (
-  topic: string,
-  key: K,
-  value: V,
-  numPartitions: number,
-) => number | undefined;
+/**
+ * Chooses an output partition per record; `undefined` falls back to hashing the serialized key.
+ * (Declared as a method so that a partitioner for `V` also fits a stream of `V | null`.)
+ */
+export type StreamPartitioner<K = unknown, V = unknown> = {
+  partition(topic: string, key: K, value: V, numPartitions: number): number | undefined;
+}['partition'];
 
 /** A node reading one or more topics into the topology. */
 export interface SourceNode {

@@ -82,27 +82,21 @@ export class Topology {
 
   /** The topology as text, in the layout of Kafka Streams' `TopologyDescription`. */
   describe(): string {
-    const lines = ['Topologies:'];
+    // Spec (Kafka Streams' TopologyDescription.toString, whitespace included): the first
+    // sub-topology is indented by three spaces and the next ones by two; each is followed by a
+    // blank line (a global store's is not); sinks list no successors.
+    let text = 'Topologies:\n ';
     for (const sub of this.subtopologies) {
-      lines.push(`   Sub-topology: ${sub.id}`);
-      for (const node of sub.nodes) {
-        lines.push(`    ${describeNode(node)}`);
-        const children = this.children.get(node.name) ?? [];
-        lines.push(`      --> ${children.length ? children.join(', ') : 'none'}`);
-        if (node.kind !== 'source') lines.push(`      <-- ${node.parents.join(', ')}`);
-      }
-      lines.push('');
+      text += `  Sub-topology: ${sub.id}\n`;
+      for (const node of sub.nodes) text += `    ${describeNode(node, this.children.get(node.name) ?? [])}\n`;
+      text += '\n';
     }
     for (const [index, global] of this.globalStores.entries()) {
-      lines.push(`   Sub-topology: ${this.subtopologies.length + index} for global store (will not generate tasks)`);
-      lines.push(`    Source: ${global.sourceName} (topics: [${global.topic}])`);
-      lines.push(`      --> ${global.processorName}`);
-      lines.push(`    Processor: ${global.processorName} (stores: [${global.store.name}])`);
-      lines.push('      --> none');
-      lines.push(`      <-- ${global.sourceName}`);
-      lines.push('');
+      text += `  Sub-topology: ${this.subtopologies.length + index} for global store (will not generate tasks)\n`;
+      text += `    Source: ${global.sourceName} (topics: [${global.topic}])\n      --> ${global.processorName}\n`;
+      text += `    Processor: ${global.processorName} (stores: [${global.store.name}])\n      --> none\n      <-- ${global.sourceName}\n`;
     }
-    return lines.join('\n');
+    return text;
   }
 
   /** The topology as a Mermaid flowchart: one subgraph per sub-topology, topics and stores as their own shapes. */
@@ -132,14 +126,15 @@ export class Topology {
   }
 }
 
-function describeNode(node: TopologyNode): string {
+function describeNode(node: TopologyNode, children: readonly string[]): string {
+  const successors = `      --> ${children.length ? children.join(', ') : 'none'}`;
   switch (node.kind) {
     case 'source':
-      return `Source: ${node.name} (topics: [${node.topics.join(', ')}])`;
+      return `Source: ${node.name} (topics: [${node.topics.join(', ')}])\n${successors}`;
     case 'processor':
-      return `Processor: ${node.name} (stores: [${node.stores.join(', ')}])`;
+      return `Processor: ${node.name} (stores: [${node.stores.join(', ')}])\n${successors}\n      <-- ${node.parents.join(', ')}`;
     case 'sink':
-      return `Sink: ${node.name} (${typeof node.topic === 'string' ? `topic: ${node.topic}` : 'extractor'})`;
+      return `Sink: ${node.name} (${typeof node.topic === 'string' ? `topic: ${node.topic}` : 'extractor'})\n      <-- ${node.parents.join(', ')}`;
   }
 }
 

@@ -30,8 +30,12 @@ export class SlidingWindows {
     return new SlidingWindows(timeDifferenceMs, graceMs);
   }
 
-  /** How long a window store must keep windows: time difference + grace. */
+  /**
+   * How long a window store must keep windows: 2 * time difference + grace (Kafka Streams'
+   * `SlidingWindowStoreMaterializer`): a record at `t` reads windows starting from
+   * `t - 2 * timeDifference` to find the aggregate its own windows start from.
+   */
   retentionMs(): number {
-    return this.timeDifferenceMs + this.graceMs;
+    return 2 * this.timeDifferenceMs + this.graceMs;
   }
 }

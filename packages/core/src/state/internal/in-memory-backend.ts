@@ -88,7 +88,7 @@ export class InMemoryTaskBackend implements TaskStateBackend {
 export class InMemoryStateBackendFactory implements StateBackendFactory {
   private readonly tasks = new Map<string, InMemoryTaskData>();
 
-  open(taskId: string): TaskStateBackend {
+  open(taskId: string, _stores?: readonly string[], _fingerprint?: string): TaskStateBackend {
     let data = this.tasks.get(taskId);
     if (!data) {
       data = { stores: new Map(), saved: {} };

@@ -2,6 +2,7 @@ import type { KeyValue } from '../../record.js';
 import type { Serde } from '../../serde/serde.js';
 import { windowed, type Windowed } from '../../windows/windowed.js';
 import {
+  compareBytes,
   parseSessionStoreKey,
   parseWindowStoreKey,
   segmentOf,
@@ -152,6 +153,8 @@ class SegmentTracker {
   constructor(
     private readonly buffer: StoreBuffer,
     readonly options: SegmentedStoreOptions,
+    /** Whether a time exactly `retention` before the observed time is still live. */
+    private readonly keepBoundary = false,
   ) {}
 
   segment(time: number): number {
@@ -160,7 +163,8 @@ class SegmentTracker {
 
   /** Earliest time still retained. */
   minLiveTime(): number {
-    return this.observedTime === MIN_SAFE ? MIN_SAFE : this.observedTime - this.options.retentionMs + 1;
+    if (this.observedTime === MIN_SAFE) return MIN_SAFE;
+    return this.observedTime - this.options.retentionMs + (this.keepBoundary ? 0 : 1);
   }
 
   /** Records a write at `time`; returns false if `time` is already out of retention. */
@@ -240,7 +244,9 @@ export class BufferedWindowStore<K, V> extends TypedStore<K, V> implements Windo
   }
 
   *fetchAll(timeFrom: number, timeTo: number): Iterable<KeyValue<Windowed<K>, V>> {
-    const from = Math.max(timeFrom, this.segments.minLiveTime());
+    // Spec (Kafka Streams' time-ordered stores, which emit-on-close scans): the window starting
+    // exactly `retention` before the observed time is still returned; it may be the one closing now.
+    const from = Math.max(timeFrom, this.segments.minLiveTime() - 1);
     if (from > timeTo) return;
     const lower = toByteString(sortableInt64(this.segments.segment(from)));
     const upper = toByteString(sortableInt64(this.segments.segment(timeTo) + 1));
@@ -290,7 +296,10 @@ export class BufferedSessionStore<K, V> extends TypedStore<K, V> implements Sess
     options: SegmentedStoreOptions,
   ) {
     super(name, buffer, keySerde, valueSerde, clock);
-    this.segments = new SegmentTracker(buffer, options);
+    // Spec: a session aggregation keeps a session open until stream time passes end + gap + grace
+    // (the default retention), so a session ending exactly `retention` before the observed time
+    // must still be stored and found. (Kafka Streams' caching layer hides the same boundary.)
+    this.segments = new SegmentTracker(buffer, options, true);
   }
 
   protected decodeStoreKey(bytes: Uint8Array): Windowed<K> {
@@ -339,6 +348,27 @@ export class BufferedSessionStore<K, V> extends TypedStore<K, V> implements Sess
 
   fetch(key: K): Iterable<KeyValue<Windowed<K>, V>> {
     return this.find(key, MIN_SAFE, MAX_SAFE, false);
+  }
+
+  /**
+   * Every key's sessions ending within `[earliestSessionEndTime, latestSessionEndTime]`, by end,
+   * start, then key bytes (Kafka Streams' time-ordered `findSessions(earliestEnd, latestEnd)`,
+   * which session emit-on-close scans). Returns whatever retention has not dropped yet: closed
+   * sessions end before the observed time minus retention by the time they are emitted.
+   */
+  findSessionsByEndTime(earliestSessionEndTime: number, latestSessionEndTime: number): Array<KeyValue<Windowed<K>, V>> {
+    const found: Array<{ end: number; start: number; key: Uint8Array; value: Uint8Array }> = [];
+    for (const segment of this.segments.segmentsBetween(earliestSessionEndTime, latestSessionEndTime)) {
+      const lower = toByteString(sortableInt64(segment));
+      const upper = toByteString(sortableInt64(segment + 1));
+      for (const [storeKey, value] of this.buffer.range(lower, upper)) {
+        const parsed = parseSessionStoreKey(fromByteString(storeKey));
+        if (parsed.end < earliestSessionEndTime || parsed.end > latestSessionEndTime) continue;
+        found.push({ end: parsed.end, start: parsed.start, key: parsed.key, value });
+      }
+    }
+    found.sort((a, b) => a.end - b.end || a.start - b.start || compareBytes(a.key, b.key));
+    return found.map((s) => ({ key: windowed(this.decodeKey(s.key), s.start, s.end), value: this.decodeValue(s.value) as V }));
   }
 
   private *find(key: K, earliestEnd: number, latestStart: number, reverse: boolean): Iterable<KeyValue<Windowed<K>, V>> {

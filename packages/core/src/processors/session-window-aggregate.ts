@@ -1,0 +1,129 @@
+import type { ProcessorContext, ProcessorSupplier } from '../processor/processor.js';
+import type { KeyValue, StreamRecord } from '../record.js';
+import type { Change } from '../serde/internal-serdes.js';
+import type { RecordHeaders } from '../serde/serde.js';
+import type { BufferedSessionStore, TypedFlushListener } from '../state/internal/typed-stores.js';
+import type { SessionStore } from '../state/stores.js';
+import type { EmitStrategy } from '../windows/emit-strategy.js';
+import type { SessionWindows } from '../windows/session-windows.js';
+import { type Windowed, windowed } from '../windows/windowed.js';
+import type { CachingStore } from './table-forwarder.js';
+import type { OldValuesFlag } from './table-processors.js';
+import { WindowProgress } from './window-aggregate.js';
+
+type AggregateSessionStore<K, A> = SessionStore<K, A> & CachingStore<A> & Pick<BufferedSessionStore<K, A>, 'findSessionsByEndTime'>;
+
+type SessionUpdate<K, A> = (session: Windowed<K>, newValue: A | null, oldValue: A | null) => void;
+
+/**
+ * Forwards session updates as Kafka Streams' session aggregation does: through the store cache
+ * when it caches (one update per session per commit), else at once; always stamped with the
+ * session's end.
+ */
+function sessionForwarder<K, A>(
+  context: ProcessorContext<Windowed<K>, Change<A>>,
+  store: CachingStore<A>,
+  sendOldValues: () => boolean,
+): SessionUpdate<K, A> {
+  const forward = (session: Windowed<K>, newValue: A | null, oldValue: A | null, headers: RecordHeaders) =>
+    context.forward({
+      key: session,
+      value: { newValue, oldValue: sendOldValues() ? oldValue : null },
+      timestamp: session.window.end,
+      headers,
+    });
+  if (store.cachingEnabled) {
+    const listener: TypedFlushListener<Windowed<K>, A> = (session, newValue, oldValue) =>
+      forward(session, newValue ?? null, oldValue ?? null, {});
+    store.setFlushListener(listener as TypedFlushListener<never, A>);
+    return () => {};
+  }
+  return (session, newValue, oldValue) => forward(session, newValue, oldValue, {});
+}
+
+/**
+ * Aggregates a grouped stream into session windows (Kafka Streams' `KStreamSessionWindowAggregate`).
+ *
+ * Spec: a record at `t` starts the session `[t, t]` and merges every session of its key that ends
+ * at or after `t - gap` and starts at or before `t + gap`: the merged session spans the earliest
+ * start to the latest end, its aggregate is the merger's fold of theirs (oldest first) plus the
+ * record. The merged-away sessions are removed (emit-on-update forwards a tombstone for each). A
+ * session is closed once stream time passes its end + gap + grace (`end < streamTime - gap -
+ * grace`); a record whose merged session would be closed is dropped as late (counted), as are
+ * records with a null key. With emit-on-close each session is emitted once when it closes, by end
+ * time. Forwarded records carry the session's end as their timestamp.
+ */
+export function sessionWindowAggregateProcessor<K, V, A>(
+  storeName: string,
+  windows: SessionWindows,
+  initializer: () => A,
+  aggregator: (key: K, value: V, aggregate: A) => A,
+  merger: (key: K, aggregate1: A, aggregate2: A) => A,
+  emitStrategy: EmitStrategy,
+  oldValues: OldValuesFlag,
+): ProcessorSupplier<K, V, Windowed<K>, Change<A>> {
+  const emitFinal = emitStrategy.type === 'ON_WINDOW_CLOSE';
+  const gap = windows.inactivityGapMs;
+  return () => {
+    let context: ProcessorContext<Windowed<K>, Change<A>>;
+    let store: AggregateSessionStore<K, A>;
+    let forwardUpdate: SessionUpdate<K, A>;
+    const progress = new WindowProgress(storeName);
+
+    const emitClosedSessions = (record: StreamRecord<K, V>, closeTime: number) => {
+      const last = progress.lastEmitCloseTime;
+      if (last !== undefined && last >= closeTime) return;
+      // Closed sessions end before closeTime; the previous emission covered ends up to last - 1.
+      const upper = closeTime - 1;
+      if (upper < 0) return;
+      const lower = Math.max(0, last ?? 0);
+      for (const { key, value } of store.findSessionsByEndTime(lower, upper)) {
+        context.forward({ key, value: { newValue: value, oldValue: null }, timestamp: key.window.end, headers: record.headers });
+      }
+      progress.lastEmitCloseTime = closeTime;
+    };
+
+    return {
+      init(ctx) {
+        context = ctx;
+        progress.init(ctx as ProcessorContext<unknown, unknown>);
+        store = ctx.getStateStore(storeName);
+        if (!emitFinal) forwardUpdate = sessionForwarder(ctx, store, () => oldValues.enabled);
+      },
+      process(record) {
+        if (record.key === null || record.key === undefined) {
+          context.recordDropped('null-key');
+          return;
+        }
+        const t = record.timestamp;
+        const closeTime = progress.observe(t) - windows.graceMs - gap;
+        // Read before writing: the merge removes sessions from the store being scanned.
+        const overlapping: Array<KeyValue<Windowed<K>, A>> = [...store.findSessions(record.key, t - gap, t + gap)];
+        let aggregate = initializer();
+        let start = t;
+        let end = t;
+        for (const session of overlapping) {
+          aggregate = merger(record.key, aggregate, session.value);
+          start = Math.min(start, session.key.window.start);
+          end = Math.max(end, session.key.window.end);
+        }
+        if (end < closeTime) {
+          context.recordDropped('late');
+        } else {
+          // A record inside an existing session [t, t] just updates it; anything else replaces the merged sessions.
+          if (start !== t || end !== t) {
+            for (const session of overlapping) {
+              store.remove(session.key);
+              if (!emitFinal) forwardUpdate(session.key, null, session.value);
+            }
+          }
+          aggregate = aggregator(record.key, record.value, aggregate);
+          const merged = windowed(record.key, start, end);
+          store.put(merged, aggregate);
+          if (!emitFinal) forwardUpdate(merged, aggregate, null);
+        }
+        if (emitFinal) emitClosedSessions(record, closeTime);
+      },
+    };
+  };
+}

@@ -1,0 +1,555 @@
+import {
+  type DropReason,
+  GlobalStateTask,
+  InMemoryStateBackendFactory,
+  type StateBackendFactory,
+  type TaskMetadata,
+  type TaskStateBackend,
+  type Topology,
+} from '@weir/core';
+import { LmdbStateBackendFactory } from '@weir/state';
+import { type Admin, type Consumer, type EachBatchPayload, Kafka, type KafkaMessage, logLevel, type Producer } from 'kafkajs';
+import { BehaviorSubject, type Observable } from 'rxjs';
+import { resolveConfig, type ResolvedConfig, type WeirAppConfig } from './config.js';
+import { WeirConfigError, WeirRuntimeError } from './errors.js';
+import { readPartitions } from './internal/partition-reader.js';
+import { type CommitSink, StreamTask } from './internal/stream-task.js';
+import { type TaskId, taskAssigner, taskIdString } from './internal/task-assignor.js';
+import { createInternalTopics, planTopics, type TopicPlan } from './internal/topic-plan.js';
+import { Mutex } from './internal/mutex.js';
+import { type AppMetrics, MetricsRecorder } from './metrics.js';
+
+/** Lifecycle states of an app (Kafka Streams' `KafkaStreams.State`). */
+export type AppState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
+
+/**
+ * Runs a topology as a stream app on Kafka (Kafka Streams' `KafkaStreams`).
+ *
+ * One consumer group (the application id) reads every source topic; partitions are handed out by
+ * task, a task being a sub-topology bound to one partition. Each task commits on its own: with
+ * exactly-once, one transaction per commit through its own transactional producer
+ * (`<applicationId>-<taskId>`), so an instance that lost a task can no longer commit for it.
+ *
+ * @example
+ * const app = new WeirApp(builder.build(), { applicationId: 'clicks', brokers: ['127.0.0.1:9092'] });
+ * app.state$.subscribe((s) => console.log(s));
+ * await app.start();
+ * // ...
+ * await app.close();
+ */
+export class WeirApp {
+  private readonly config: ResolvedConfig;
+  private readonly stateSubject = new BehaviorSubject<AppState>('CREATED');
+  private readonly kafka: Kafka;
+  private readonly mutex = new Mutex();
+  private readonly tasks = new Map<string, StreamTask>();
+  private readonly creating = new Map<string, Promise<StreamTask>>();
+  private readonly metricsRecorder = new MetricsRecorder();
+  private readonly partitionCounts = new Map<string, number>();
+  private readonly stateBackend: StateBackendFactory;
+  private admin: Admin | undefined;
+  private consumer: Consumer | undefined;
+  private sharedProducer: Producer | undefined;
+  private global: { task: GlobalStateTask; consumer: Consumer } | undefined;
+  private plan: TopicPlan | undefined;
+  private assigned = new Set<string>();
+  private lastCommit = Date.now();
+  private commitTimer: NodeJS.Timeout | undefined;
+  private signalHandler: (() => void) | undefined;
+  private failure: Error | undefined;
+
+  /**
+   * @throws WeirConfigError when the configuration is incomplete or invalid
+   */
+  constructor(
+    private readonly topology: Topology,
+    config: WeirAppConfig,
+  ) {
+    this.config = resolveConfig(config);
+    this.stateBackend = this.config.stateBackend ?? new LmdbStateBackendFactory({ stateDir: this.config.stateDir });
+    this.kafka = new Kafka({
+      clientId: this.config.clientId,
+      brokers: [...this.config.brokers],
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 3000,
+      retry: { retries: 12, initialRetryTime: 200, maxRetryTime: 5000 },
+    });
+  }
+
+  /** The app's lifecycle as an Observable: the current state first, then every change. */
+  get state$(): Observable<AppState> {
+    return this.stateSubject.asObservable();
+  }
+
+  /** The current state. */
+  get state(): AppState {
+    return this.stateSubject.value;
+  }
+
+  /**
+   * Connects, checks source topics, creates internal topics, loads global tables and joins the
+   * consumer group. Resolves once the app consumes.
+   * @throws WeirConfigError when brokers cannot be reached in time or a source topic is missing
+   */
+  async start(options: { handleSignals?: boolean } = {}): Promise<void> {
+    if (this.state !== 'CREATED') throw new WeirRuntimeError(`start() called in state ${this.state}`);
+    const { config } = this;
+    this.setState('REBALANCING');
+    try {
+      this.admin = this.kafka.admin({ retry: { retries: 0 } });
+      await withTimeout(this.admin.connect(), config.connectTimeoutMs, () => {
+        return new WeirConfigError(
+          `cannot reach Kafka brokers ${config.brokers.join(', ')} within ${config.connectTimeoutMs} ms: check the addresses and that the cluster runs`,
+        );
+      });
+      this.plan = await planTopics(this.admin, this.topology, config.applicationId, config);
+      for (const [topic, n] of this.plan.partitions) this.partitionCounts.set(topic, n);
+      await createInternalTopics(this.admin, this.plan);
+      if (config.processingGuarantee === 'at_least_once') {
+        this.sharedProducer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+        await this.sharedProducer.connect();
+      }
+      await this.startGlobalStores();
+      await this.startConsumer();
+      this.commitTimer = setInterval(() => void this.commitIfDue(true), Math.max(10, Math.floor(config.commitIntervalMs / 2)));
+      if (options.handleSignals ?? true) this.installSignalHandlers();
+    } catch (error) {
+      await this.shutdown().catch(() => {});
+      this.setState('ERROR');
+      throw error;
+    }
+  }
+
+  /**
+   * Stops gracefully: finishes the batch in progress, commits every task, closes stores and
+   * leaves the group.
+   */
+  async close(): Promise<void> {
+    if (this.state === 'NOT_RUNNING' || this.state === 'PENDING_SHUTDOWN') return;
+    const failed = this.state === 'ERROR';
+    this.setState('PENDING_SHUTDOWN');
+    await this.consumer?.stop().catch(() => {});
+    if (!failed) {
+      await this.mutex.run(() => this.commitAll()).catch((error: unknown) => {
+        this.config.logger.error('final commit failed', { error });
+      });
+    }
+    await this.shutdown();
+    this.setState(failed ? 'ERROR' : 'NOT_RUNNING');
+  }
+
+  /** A snapshot of this instance's metrics. */
+  metrics(): AppMetrics {
+    const dropped: Record<DropReason, number> = { ...this.metricsRecorder.closedDropped };
+    let processed = this.metricsRecorder.closedProcessed.value;
+    const storeSizes: Record<string, number> = {};
+    for (const task of this.tasks.values()) {
+      processed += task.core.counters.processed;
+      for (const reason of Object.keys(dropped) as DropReason[]) dropped[reason] += task.core.counters.dropped[reason];
+      for (const name of this.topology.subtopologies[task.taskId.subtopology]!.stores) {
+        const store = task.backend.store(name);
+        storeSizes[name] = (storeSizes[name] ?? 0) + store.approximateNumEntries();
+      }
+    }
+    return {
+      recordsProcessed: processed,
+      recordsDropped: dropped,
+      commits: this.metricsRecorder.commits,
+      commitLatencyMs: { last: this.metricsRecorder.lastCommitMs, max: this.metricsRecorder.maxCommitMs },
+      lag: Object.fromEntries(this.metricsRecorder.lag),
+      storeSizes,
+      tasks: [...this.tasks.keys()].sort(),
+    };
+  }
+
+  /** The error that stopped the app, if it is in state ERROR. */
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  // ---------------------------------------------------------------- consumer
+
+  private fullTopic = (topic: string): string => this.topology.topicName(this.config.applicationId, topic);
+
+  private async startConsumer(): Promise<void> {
+    const { config } = this;
+    const consumer = this.kafka.consumer({
+      groupId: config.applicationId,
+      readUncommitted: config.processingGuarantee === 'at_least_once',
+      partitionAssigners: [taskAssigner(this.topology, this.fullTopic)],
+      sessionTimeout: config.sessionTimeoutMs,
+      heartbeatInterval: config.heartbeatIntervalMs,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: Math.min(500, config.commitIntervalMs),
+      retry: { retries: 12, initialRetryTime: 200, maxRetryTime: 5000 },
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      void this.mutex.run(async () => this.onAssignment(payload.memberAssignment));
+    });
+    consumer.on(consumer.events.REBALANCING, () => {
+      if (this.state === 'RUNNING') this.setState('REBALANCING');
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) void this.fail(payload.error);
+      else config.logger.warn('consumer restarting after error', { error: payload.error.message });
+    });
+    await consumer.connect();
+    const topics = this.topology.subtopologies.flatMap((s) => s.sourceTopics).map(this.fullTopic);
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.mutex.run(() => this.onBatch(payload)),
+    });
+  }
+
+  /** Closes tasks this instance lost; new tasks are created on their first batch. */
+  private async onAssignment(assignment: Record<string, number[]>): Promise<void> {
+    const next = new Set<string>();
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      const sub = this.topology.subtopologies.find((s) => s.sourceTopics.some((t) => this.fullTopic(t) === topic));
+      if (!sub) continue;
+      for (const p of partitions) next.add(taskIdString({ subtopology: sub.id, partition: p }));
+    }
+    for (const id of [...this.tasks.keys()]) {
+      if (!next.has(id)) {
+        // Not committed: the new owner reprocesses from the last commit, so dropping is exactly-once safe.
+        this.config.logger.info('task revoked', { task: id });
+        this.closeTask(id);
+      }
+    }
+    this.assigned = next;
+    if (this.state === 'REBALANCING') this.setState('RUNNING');
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || isStale() || this.state === 'ERROR' || this.state === 'PENDING_SHUTDOWN') return;
+    const sub = this.topology.subtopologies.find((s) => s.sourceTopics.some((t) => this.fullTopic(t) === batch.topic));
+    if (!sub) return;
+    const taskId = { subtopology: sub.id, partition: batch.partition };
+    let task: StreamTask;
+    try {
+      task = await this.taskFor(taskId, heartbeat);
+    } catch (error) {
+      await this.fail(error as Error);
+      return;
+    }
+    try {
+      task.processMessages(batch.topic, batch.partition, batch.messages, resolveOffset);
+    } catch (error) {
+      await this.fail(error as Error);
+      return;
+    }
+    const lag = Number(BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n);
+    this.metricsRecorder.lag.set(`${batch.topic}:${batch.partition}`, Math.max(0, lag));
+    await this.commitIfDue(false);
+    await heartbeat().catch(() => {});
+  }
+
+  // ---------------------------------------------------------------- tasks
+
+  private taskFor(taskId: TaskId, heartbeat: () => Promise<void>): Promise<StreamTask> {
+    const id = taskIdString(taskId);
+    const existing = this.tasks.get(id);
+    if (existing) return Promise.resolve(existing);
+    let pending = this.creating.get(id);
+    if (!pending) {
+      pending = this.createTask(taskId, heartbeat).finally(() => this.creating.delete(id));
+      this.creating.set(id, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Creates a task: fences earlier owners (initializing the task's transactional producer
+   * completes or aborts their open transaction), reads the committed input offsets and task
+   * metadata, opens its state and replays its changelogs from the state's checkpoint.
+   */
+  private async createTask(taskId: TaskId, heartbeat: () => Promise<void>): Promise<StreamTask> {
+    const { config, topology } = this;
+    const id = taskIdString(taskId);
+    const sub = topology.subtopologies[taskId.subtopology]!;
+    let producer: Producer | undefined;
+    if (config.processingGuarantee === 'exactly_once') {
+      producer = this.kafka.producer({
+        transactionalId: `${config.applicationId}-${id}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionTimeout: 60_000,
+      });
+      await producer.connect();
+      // kafkajs initializes the producer id lazily: force it now, before reading offsets, so a
+      // previous owner's pending transaction is settled and its offsets are final.
+      const fence = await producer.transaction();
+      await fence.abort();
+    }
+    const sourceTopics = sub.sourceTopics.map(this.fullTopic);
+    const committed = new Map<string, bigint>();
+    let metadata: TaskMetadata | undefined;
+    const fetched = await this.admin!.fetchOffsets({ groupId: config.applicationId, topics: sourceTopics });
+    for (const topic of fetched) {
+      const entry = topic.partitions.find((p) => p.partition === taskId.partition);
+      if (!entry || BigInt(entry.offset) < 0n) continue;
+      committed.set(`${topic.topic}:${taskId.partition}`, BigInt(entry.offset));
+      if (entry.metadata) {
+        try {
+          metadata = JSON.parse(entry.metadata) as TaskMetadata;
+        } catch {
+          config.logger.warn('ignoring unreadable task metadata', { task: id, topic: topic.topic });
+        }
+      }
+    }
+    const backend = this.stateBackend.open(id, sub.stores, topology.fingerprint());
+    await this.restore(id, taskId.partition, sub.stores, backend, heartbeat);
+    const task = new StreamTask(
+      taskId,
+      {
+        applicationId: config.applicationId,
+        topology,
+        logger: config.logger,
+        deserializationErrorHandler: config.deserializationErrorHandler,
+        processingErrorHandler: config.processingErrorHandler,
+        maxCacheBytesPerStore: config.maxCacheBytesPerStore,
+        ...(this.global ? { globalStores: this.global.task.globalStores } : {}),
+        fullTopic: this.fullTopic,
+        partitionCount: (topic) => this.partitionCount(topic),
+      },
+      backend,
+      sourceTopics,
+      committed,
+      metadata,
+      producer,
+    );
+    this.tasks.set(id, task);
+    config.logger.info('task started', { task: id, committed: Object.fromEntries([...committed].map(([k, v]) => [k, v.toString()])) });
+    return task;
+  }
+
+  /** Replays each logged store's changelog partition from the state's checkpoint to its end. */
+  private async restore(
+    taskId: string,
+    partition: number,
+    stores: readonly string[],
+    backend: TaskStateBackend,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const checkpoint = backend.checkpoint();
+    const changelogs = this.topology.internalTopics(this.config.applicationId).changelogs;
+    const storeByTopic = new Map<string, string>();
+    const ranges = [];
+    for (const store of stores) {
+      const topic = changelogs.get(store);
+      if (!topic) continue;
+      storeByTopic.set(topic, store);
+      ranges.push({ topic, partition, from: BigInt(checkpoint[store] ?? '0') });
+    }
+    if (ranges.length === 0) return;
+    let restored = 0;
+    const started = Date.now();
+    await readPartitions(
+      this.kafka,
+      this.admin!,
+      ranges,
+      (topic, _partition, messages) => {
+        const store = storeByTopic.get(topic)!;
+        backend.commit({
+          writes: messages.map((m) => ({ store, key: m.key ?? new Uint8Array(0), value: m.value ?? null })),
+          rangeDeletes: [],
+          checkpoint: { [store]: (BigInt(messages[messages.length - 1]!.offset) + 1n).toString() },
+        });
+        restored += messages.length;
+      },
+      { groupPrefix: `${this.config.applicationId}-restore`, logger: this.config.logger, heartbeat },
+    );
+    this.config.logger.info('task restored', { task: taskId, records: restored, ms: Date.now() - started });
+  }
+
+  private closeTask(id: string): void {
+    const task = this.tasks.get(id);
+    if (!task) return;
+    this.tasks.delete(id);
+    this.metricsRecorder.closedProcessed.value += task.core.counters.processed;
+    for (const reason of Object.keys(this.metricsRecorder.closedDropped) as DropReason[]) {
+      this.metricsRecorder.closedDropped[reason] += task.core.counters.dropped[reason];
+    }
+    task.close();
+    void task.producer?.disconnect().catch(() => {});
+  }
+
+  private async partitionCount(topic: string): Promise<number> {
+    const known = this.partitionCounts.get(topic);
+    if (known !== undefined) return known;
+    const metadata = await this.admin!.fetchTopicMetadata({ topics: [topic] });
+    const n = metadata.topics[0]?.partitions.length;
+    if (!n) throw new WeirRuntimeError(`output topic ${topic} does not exist`, { context: { topic } });
+    this.partitionCounts.set(topic, n);
+    return n;
+  }
+
+  // ---------------------------------------------------------------- commits
+
+  private async commitIfDue(fromTimer: boolean): Promise<void> {
+    const due = Date.now() - this.lastCommit >= this.config.commitIntervalMs;
+    const requested = [...this.tasks.values()].some((t) => t.core.needsCommit);
+    if (!due && !requested) return;
+    if (fromTimer) {
+      if (this.state !== 'RUNNING' && this.state !== 'REBALANCING') return;
+      await this.mutex.run(() => this.commitAll()).catch((error: unknown) => this.fail(error as Error));
+    } else {
+      await this.commitAll().catch((error: unknown) => this.fail(error as Error));
+    }
+  }
+
+  /** Commits every task that has work, one after the other; a task whose commit fails is discarded and rewound. */
+  private async commitAll(): Promise<void> {
+    this.lastCommit = Date.now();
+    const now = Date.now();
+    for (const task of this.tasks.values()) task.punctuate(now);
+    for (const [id, task] of [...this.tasks]) {
+      if (!task.needsCommit) continue;
+      const started = Date.now();
+      try {
+        await task.commit(this.commitSink);
+        this.metricsRecorder.recordCommit(Date.now() - started);
+      } catch (error) {
+        if (error instanceof WeirRuntimeError && this.failure) throw error;
+        this.config.logger.warn('commit failed; discarding the task and rewinding to its last commit', {
+          task: id,
+          error: (error as Error).message,
+        });
+        await this.rewind(id, task);
+      }
+    }
+  }
+
+  /** Drops a task whose commit failed and seeks its partitions back to the committed offsets. */
+  private async rewind(id: string, task: StreamTask): Promise<void> {
+    this.closeTask(id);
+    if (!this.assigned.has(id)) return;
+    const fetched = await this.admin!.fetchOffsets({ groupId: this.config.applicationId, topics: [...task.sourceTopics] });
+    for (const topic of fetched) {
+      const entry = topic.partitions.find((p) => p.partition === task.taskId.partition);
+      const offset = entry && BigInt(entry.offset) >= 0n ? entry.offset : '-2'; // -2: earliest
+      this.consumer?.seek({ topic: topic.topic, partition: task.taskId.partition, offset });
+    }
+  }
+
+  private readonly commitSink: CommitSink = {
+    commit: async (task, records, offsets) => {
+      const byTopic = new Map<string, Array<{ partition: number; offset: string; metadata: string }>>();
+      for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
+      const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+      if (task.producer) {
+        const txn = await task.producer.transaction();
+        try {
+          const results = records.length > 0 ? await txn.sendBatch({ topicMessages: records, acks: -1 }) : [];
+          if (topics.length > 0) await txn.sendOffsets({ consumerGroupId: this.config.applicationId, topics });
+          await txn.commit();
+          return results;
+        } catch (error) {
+          await txn.abort().catch(() => {});
+          throw error;
+        }
+      }
+      const results = records.length > 0 ? await this.sharedProducer!.sendBatch({ topicMessages: records, acks: -1 }) : [];
+      await this.consumer!.commitOffsets(offsets);
+      return results;
+    },
+  };
+
+  // ---------------------------------------------------------------- global stores
+
+  private async startGlobalStores(): Promise<void> {
+    if (this.topology.globalStores.length === 0) return;
+    const { config } = this;
+    const backend = new InMemoryStateBackendFactory().open(
+      'global',
+      this.topology.globalStores.map((g) => g.store.name),
+      this.topology.fingerprint(),
+    );
+    const task = new GlobalStateTask(this.topology, backend, config.applicationId);
+    const topics = task.topics;
+    const ranges = [];
+    for (const topic of topics) {
+      for (const { partition } of await this.admin!.fetchTopicOffsets(topic)) ranges.push({ topic, partition, from: 0n });
+    }
+    const apply = (topic: string, partition: number, messages: KafkaMessage[]) => {
+      for (const m of messages) {
+        task.process({
+          topic,
+          partition,
+          offset: m.offset,
+          key: m.key ?? null,
+          value: m.value ?? null,
+          timestamp: Number(m.timestamp),
+          headers: {},
+        });
+      }
+      task.commit();
+    };
+    // Load everything before processing starts, as Kafka Streams bootstraps global stores.
+    await readPartitions(this.kafka, this.admin!, ranges, apply, { groupPrefix: `${config.applicationId}-global`, logger: config.logger });
+    // Then follow updates with a consumer of our own (a unique group: every instance reads everything).
+    const consumer = this.kafka.consumer({ groupId: `${config.applicationId}-global-${process.pid}-${Date.now()}`, readUncommitted: false });
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({ eachBatch: async ({ batch }) => apply(batch.topic, batch.partition, batch.messages) });
+    this.global = { task, consumer };
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  private installSignalHandlers(): void {
+    const handler = () => {
+      this.config.logger.info('signal received, shutting down');
+      void this.close();
+    };
+    this.signalHandler = handler;
+    process.once('SIGTERM', handler);
+    process.once('SIGINT', handler);
+  }
+
+  private async fail(error: Error): Promise<void> {
+    if (this.failure) return;
+    this.failure = error;
+    this.config.logger.error('app failed', { error: error.message });
+    this.setState('ERROR');
+    await this.consumer?.stop().catch(() => {});
+    await this.shutdown().catch(() => {});
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.commitTimer) clearInterval(this.commitTimer);
+    this.commitTimer = undefined;
+    if (this.signalHandler) {
+      process.off('SIGTERM', this.signalHandler);
+      process.off('SIGINT', this.signalHandler);
+    }
+    for (const id of [...this.tasks.keys()]) this.closeTask(id);
+    await this.consumer?.disconnect().catch(() => {});
+    await this.global?.consumer.disconnect().catch(() => {});
+    await this.sharedProducer?.disconnect().catch(() => {});
+    await this.admin?.disconnect().catch(() => {});
+  }
+
+  private setState(state: AppState): void {
+    if (this.stateSubject.value !== state) this.stateSubject.next(state);
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(error()), ms);
+      }),
+    ]);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+

@@ -1,0 +1,91 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StateBackendFactory } from '@weir/core';
+import { type ErrorHandler, logAndFail } from './error-handlers.js';
+import { WeirConfigError } from './errors.js';
+import { jsonLogger, type Logger } from './logger.js';
+
+/** Processing guarantees (Kafka Streams' `processing.guarantee`). */
+export type ProcessingGuarantee = 'exactly_once' | 'at_least_once';
+
+/** Configuration of a {@link WeirApp}. */
+export interface WeirAppConfig {
+  /** Names the consumer group, the internal topics (`<id>-...`) and transactional ids. Required. */
+  readonly applicationId: string;
+  /** Bootstrap brokers, e.g. `['127.0.0.1:9092']`. Required. */
+  readonly brokers: readonly string[];
+  /** Where task state (LMDB) lives (default `<tmpdir>/weir/<applicationId>`). One directory per instance. */
+  readonly stateDir?: string;
+  /** `'exactly_once'` (default: Weir's promise) or `'at_least_once'`. */
+  readonly processingGuarantee?: ProcessingGuarantee;
+  /** How often tasks commit (default 100 ms with exactly-once, 30 s otherwise, as Kafka Streams). */
+  readonly commitIntervalMs?: number;
+  /** Client id prefix for Kafka connections (default the application id). */
+  readonly clientId?: string;
+  /** Structured logger (default JSON lines on stderr at `info`). */
+  readonly logger?: Logger;
+  /** Undeserializable records (default log and fail). */
+  readonly deserializationErrorHandler?: ErrorHandler;
+  /** Records a processor threw on (default log and fail). */
+  readonly processingErrorHandler?: ErrorHandler;
+  /** Partitions of internal repartition topics when the topology does not fix them (default: as the upstream sources). */
+  readonly repartitionPartitions?: number;
+  /** Replication factor of internal topics (default -1: the broker's default). */
+  readonly replicationFactor?: number;
+  /** How long start() waits for the brokers (default 30 s). */
+  readonly connectTimeoutMs?: number;
+  /** Task state storage (default LMDB under `stateDir`, via `@weir/state`). */
+  readonly stateBackend?: StateBackendFactory;
+  /** Record cache per store in bytes (default 10 MiB). */
+  readonly maxCacheBytesPerStore?: number;
+  /** Consumer session timeout (default 30 s); an instance silent this long loses its tasks. */
+  readonly sessionTimeoutMs?: number;
+  /** Consumer heartbeat interval (default 3 s). */
+  readonly heartbeatIntervalMs?: number;
+}
+
+/** A config with every default applied. */
+export interface ResolvedConfig extends Required<Omit<WeirAppConfig, 'stateBackend' | 'repartitionPartitions'>> {
+  readonly stateBackend: StateBackendFactory | undefined;
+  readonly repartitionPartitions: number | undefined;
+}
+
+/**
+ * Applies defaults and checks the config.
+ * @throws WeirConfigError naming the missing or invalid field
+ */
+export function resolveConfig(config: WeirAppConfig): ResolvedConfig {
+  if (!config || typeof config.applicationId !== 'string' || config.applicationId.trim() === '') {
+    throw new WeirConfigError('applicationId is required: it names the consumer group, internal topics and state directory');
+  }
+  if (!/^[A-Za-z0-9._-]+$/.test(config.applicationId)) {
+    throw new WeirConfigError(`applicationId "${config.applicationId}" may only contain letters, digits, ".", "_" and "-"`);
+  }
+  if (!Array.isArray(config.brokers) || config.brokers.length === 0) {
+    throw new WeirConfigError('brokers is required: give at least one bootstrap address, e.g. ["127.0.0.1:9092"]');
+  }
+  const guarantee = config.processingGuarantee ?? 'exactly_once';
+  if (guarantee !== 'exactly_once' && guarantee !== 'at_least_once') {
+    throw new WeirConfigError(`processingGuarantee must be "exactly_once" or "at_least_once", got "${String(guarantee)}"`);
+  }
+  const commitIntervalMs = config.commitIntervalMs ?? (guarantee === 'exactly_once' ? 100 : 30_000);
+  if (!(commitIntervalMs > 0)) throw new WeirConfigError(`commitIntervalMs must be positive, got ${commitIntervalMs}`);
+  return {
+    applicationId: config.applicationId,
+    brokers: [...config.brokers],
+    stateDir: config.stateDir ?? join(tmpdir(), 'weir', config.applicationId),
+    processingGuarantee: guarantee,
+    commitIntervalMs,
+    clientId: config.clientId ?? config.applicationId,
+    logger: config.logger ?? jsonLogger('info'),
+    deserializationErrorHandler: config.deserializationErrorHandler ?? logAndFail,
+    processingErrorHandler: config.processingErrorHandler ?? logAndFail,
+    repartitionPartitions: config.repartitionPartitions,
+    replicationFactor: config.replicationFactor ?? -1,
+    connectTimeoutMs: config.connectTimeoutMs ?? 30_000,
+    stateBackend: config.stateBackend,
+    maxCacheBytesPerStore: config.maxCacheBytesPerStore ?? 10 * 1024 * 1024,
+    sessionTimeoutMs: config.sessionTimeoutMs ?? 30_000,
+    heartbeatIntervalMs: config.heartbeatIntervalMs ?? 3_000,
+  };
+}

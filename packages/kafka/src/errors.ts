@@ -1,0 +1,16 @@
+import { WeirError } from '@weir/core';
+
+/** A configuration problem found at start: missing id, unreachable brokers, missing topics, ... */
+export class WeirConfigError extends WeirError {
+  override name = 'WeirConfigError';
+}
+
+/** The app cannot go on: a fatal error from a handler set to fail, or a broker error it cannot recover from. */
+export class WeirRuntimeError extends WeirError {
+  override name = 'WeirRuntimeError';
+}
+
+/** Another instance took over a task while this one still held it (a zombie): its commit was refused. */
+export class TaskMigratedError extends WeirError {
+  override name = 'TaskMigratedError';
+}

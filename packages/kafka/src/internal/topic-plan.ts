@@ -1,0 +1,154 @@
+import type { Topology } from '@weir/core';
+import type { Admin, ITopicConfig } from 'kafkajs';
+import { WeirConfigError } from '../errors.js';
+
+/** The partition count of every topic an app reads or owns, and the internal topics to create. */
+export interface TopicPlan {
+  /** Full topic name -> partition count, for sources, repartition and changelog topics. */
+  readonly partitions: ReadonlyMap<string, number>;
+  /** Sub-topology id -> number of tasks (partitions of its sources). */
+  readonly tasksPerSubtopology: ReadonlyMap<number, number>;
+  /** Internal topics with their settings. */
+  readonly internal: readonly ITopicConfig[];
+}
+
+const WINDOWED_CHANGELOG_EXTRA_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Works out partition counts as Kafka Streams does: a sub-topology has as many tasks as the most
+ * partitioned of its source topics; a repartition topic gets the task count of the sub-topology
+ * writing it (or a fixed count); a changelog topic gets the task count of its store's
+ * sub-topology; co-partitioned groups (joins) must agree, repartition topics being raised to match.
+ *
+ * @throws WeirConfigError when a source topic is missing or co-partitioned user topics disagree
+ */
+export async function planTopics(
+  admin: Admin,
+  topology: Topology,
+  applicationId: string,
+  options: { repartitionPartitions: number | undefined; replicationFactor: number },
+): Promise<TopicPlan> {
+  const full = (t: string) => topology.topicName(applicationId, t);
+  const existing = new Set(await admin.listTopics());
+  const userTopics = topology.sourceTopics();
+  const missing = userTopics.filter((t) => !existing.has(t));
+  if (missing.length > 0) {
+    throw new WeirConfigError(
+      `source topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `"${t}"`).join(', ')} do${missing.length > 1 ? '' : 'es'} not exist: create ${missing.length > 1 ? 'them' : 'it'} before starting the app`,
+      { context: { topic: missing[0]! } },
+    );
+  }
+  const partitions = new Map<string, number>();
+  const metadata = await admin.fetchTopicMetadata({ topics: userTopics });
+  for (const t of metadata.topics) partitions.set(t.name, t.partitions.length);
+
+  const internalNames = [...topology.internalTopicNames];
+  const fixed = new Map<string, number>();
+  if (options.repartitionPartitions !== undefined) for (const t of internalNames) fixed.set(t, options.repartitionPartitions);
+
+  // Which sub-topology writes each repartition topic.
+  const writer = new Map<string, number>();
+  for (const sub of topology.subtopologies) {
+    for (const node of sub.nodes) if (node.kind === 'sink' && node.internal && typeof node.topic === 'string') writer.set(node.topic, sub.id);
+  }
+  const tasks = new Map<number, number>();
+  const subCount = (subId: number): number | undefined => {
+    const sub = topology.subtopologies[subId]!;
+    let max: number | undefined;
+    for (const t of sub.sourceTopics) {
+      const n = partitions.get(full(t));
+      if (n === undefined) return undefined;
+      max = Math.max(max ?? 0, n);
+    }
+    return max;
+  };
+  // Resolve repartition topics to a fixed point: each needs its writer's count first.
+  for (let pass = 0; pass <= internalNames.length; pass++) {
+    for (const t of internalNames) {
+      if (partitions.has(full(t))) continue;
+      const n = fixed.get(t) ?? (writer.has(t) ? subCount(writer.get(t)!) : undefined);
+      if (n !== undefined) partitions.set(full(t), n);
+    }
+  }
+  for (const t of internalNames) {
+    if (!partitions.has(full(t))) throw new WeirConfigError(`cannot work out the partition count of repartition topic "${full(t)}"`);
+  }
+  // Co-partitioning: user topics must agree; repartition topics follow the largest.
+  for (const group of topology.copartitionGroups) {
+    const topics = group.flatMap((node) => {
+      const n = topology.nodes.get(node);
+      return n?.kind === 'source' ? n.topics.map(full) : [];
+    });
+    const user = topics.filter((t) => !internalNames.includes(t.slice(applicationId.length + 1)));
+    const counts = new Set(user.map((t) => partitions.get(t)));
+    if (counts.size > 1) {
+      throw new WeirConfigError(
+        `Invalid topology: topics ${user.map((t) => `${t} (${partitions.get(t)} partitions)`).join(', ')} are joined and must be co-partitioned (same partition count)`,
+      );
+    }
+    const target = Math.max(...topics.map((t) => partitions.get(t) ?? 0));
+    for (const t of topics) if (!user.includes(t)) partitions.set(t, target);
+  }
+  for (const sub of topology.subtopologies) tasks.set(sub.id, subCount(sub.id) ?? 0);
+
+  const internal: ITopicConfig[] = [];
+  for (const t of internalNames) {
+    internal.push({
+      topic: full(t),
+      numPartitions: partitions.get(full(t))!,
+      replicationFactor: options.replicationFactor,
+      configEntries: [{ name: 'cleanup.policy', value: 'delete' }],
+    });
+  }
+  for (const sub of topology.subtopologies) {
+    for (const storeName of sub.stores) {
+      const store = topology.stores.get(storeName)!;
+      if (!store.logging) continue;
+      const topic = topology.changelogTopic(applicationId, storeName);
+      partitions.set(topic, tasks.get(sub.id)!);
+      const windowed = store.type !== 'keyValue';
+      internal.push({
+        topic,
+        numPartitions: tasks.get(sub.id)!,
+        replicationFactor: options.replicationFactor,
+        configEntries: windowed
+          ? [
+              { name: 'cleanup.policy', value: 'compact,delete' },
+              { name: 'retention.ms', value: String((store.retentionMs ?? 0) + WINDOWED_CHANGELOG_EXTRA_RETENTION_MS) },
+            ]
+          : [{ name: 'cleanup.policy', value: 'compact' }],
+      });
+    }
+  }
+  return { partitions, tasksPerSubtopology: tasks, internal };
+}
+
+/**
+ * Creates the internal topics that do not exist and checks those that do.
+ * @throws WeirConfigError when an existing internal topic has the wrong partition count
+ */
+export async function createInternalTopics(admin: Admin, plan: TopicPlan): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const toCreate = plan.internal.filter((t) => !existing.has(t.topic));
+  if (toCreate.length > 0) {
+    try {
+      await admin.createTopics({ topics: toCreate, waitForLeaders: true });
+    } catch (error) {
+      // Another instance may have created them first.
+      if (!/already exists/i.test((error as Error).message)) throw error;
+    }
+  }
+  const present = plan.internal.filter((t) => existing.has(t.topic)).map((t) => t.topic);
+  if (present.length > 0) {
+    const metadata = await admin.fetchTopicMetadata({ topics: present });
+    for (const t of metadata.topics) {
+      const expected = plan.partitions.get(t.name);
+      if (expected !== undefined && t.partitions.length !== expected) {
+        throw new WeirConfigError(
+          `internal topic ${t.name} has ${t.partitions.length} partitions but the topology needs ${expected}; delete it (and the app's state) to reset`,
+          { context: { topic: t.name } },
+        );
+      }
+    }
+  }
+}

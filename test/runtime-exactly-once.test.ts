@@ -1,0 +1,105 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WeirApp, silentLogger } from '@weir/kafka';
+import type { Admin, Kafka } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { windowedCount } from './fixtures/topologies.mjs';
+import { ChildApp } from './support/child-app.js';
+import { outOfOrderWorkload, seededRandom } from './support/datasets.js';
+import { actualWindowedCounts, expectedWindowedCounts } from './support/expected.js';
+import { kafkaBrokers, testKafka, uniqueName, uniqueTopic } from './support/kafka.js';
+import { hasConsumedAll, produceRecords, readTopic, waitUntil } from './support/topics.js';
+
+const PARTITIONS = 4;
+
+/** What one sorted list lacks and has extra compared with another (first 20 of each, for readable failures). */
+function difference(actual: string[], expected: string[]): { missing: string[]; unexpected: string[] } {
+  const have = new Set(actual);
+  const want = new Set(expected);
+  return {
+    missing: expected.filter((line) => !have.has(line)).slice(0, 20),
+    unexpected: actual.filter((line) => !want.has(line)).slice(0, 20),
+  };
+}
+
+describe('exactly-once runtime', () => {
+  let kafka: Kafka;
+  let admin: Admin;
+
+  beforeAll(async () => {
+    kafka = testKafka();
+    admin = kafka.admin();
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await admin.disconnect();
+  });
+
+  async function topics(): Promise<{ input: string; output: string }> {
+    const input = uniqueTopic('eos-in');
+    const output = uniqueTopic('eos-out');
+    await admin.createTopics({
+      topics: [
+        { topic: input, numPartitions: PARTITIONS },
+        { topic: output, numPartitions: PARTITIONS },
+      ],
+      waitForLeaders: true,
+    });
+    return { input, output };
+  }
+
+  it('a windowed count in-process equals the TestDriver, record for record', async () => {
+    const { input, output } = await topics();
+    const records = outOfOrderWorkload({ count: 20_000, keys: 200, partitions: PARTITIONS, seed: 7 });
+    await produceRecords(kafka, input, records);
+    const applicationId = uniqueName('eos-inproc');
+    const app = new WeirApp(windowedCount({ input, output }), {
+      applicationId,
+      brokers: kafkaBrokers(),
+      stateDir: await mkdtemp(join(tmpdir(), 'weir-eos-')),
+      logger: silentLogger,
+    });
+    await app.start({ handleSignals: false });
+    await waitUntil('the app consumed its input', () => hasConsumedAll(admin, applicationId, input), 120_000);
+    await app.close();
+    const expected = expectedWindowedCounts(() => windowedCount({ input, output }), input, output, records);
+    const actual = actualWindowedCounts(await readTopic(kafka, admin, output), output);
+    expect(expected.length).toBeGreaterThan(100);
+    expect(app.metrics().recordsDropped.late).toBeGreaterThan(0);
+    expect(actual).toEqual(expected);
+  });
+
+  it('survives SIGKILL at random moments: the output equals the TestDriver, no duplicate, none missing', async () => {
+    const { input, output } = await topics();
+    const records = outOfOrderWorkload({ count: 200_000, keys: 1_000, partitions: PARTITIONS, seed: 42 });
+    await produceRecords(kafka, input, records);
+    const applicationId = uniqueName('eos-kill');
+    const stateDir = await mkdtemp(join(tmpdir(), 'weir-eos-kill-'));
+    const child = new ChildApp({
+      topology: 'windowedCount',
+      topologyArgs: { input, output },
+      applicationId,
+      brokers: kafkaBrokers(),
+      stateDir,
+    });
+    const random = seededRandom(99);
+    let kills = 0;
+    for (; kills < 5; kills++) {
+      child.start();
+      await new Promise((resolve) => setTimeout(resolve, 3_000 + random() * 5_000));
+      await child.kill();
+    }
+    child.start();
+    await waitUntil('the restarted app consumed its input', () => hasConsumedAll(admin, applicationId, input), 240_000, () =>
+      child.output.slice(-4000),
+    );
+    await child.stop();
+    const expected = expectedWindowedCounts(() => windowedCount({ input, output }), input, output, records);
+    const actual = actualWindowedCounts(await readTopic(kafka, admin, output), output);
+    expect(kills).toBeGreaterThanOrEqual(5);
+    expect(new Set(actual).size).toBe(actual.length);
+    expect(difference(actual, expected)).toEqual({ missing: [], unexpected: [] });
+    expect(actual).toEqual(expected);
+  }, 600_000);
+});

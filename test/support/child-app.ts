@@ -1,0 +1,64 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const script = fileURLToPath(new URL('../fixtures/run-app.mjs', import.meta.url));
+
+/** What a child stream app runs. */
+export interface ChildAppOptions {
+  readonly topology: 'windowedCount' | 'parseAndMap';
+  readonly topologyArgs: Record<string, unknown>;
+  readonly applicationId: string;
+  readonly brokers: readonly string[];
+  readonly stateDir: string;
+  readonly guarantee?: 'exactly_once' | 'at_least_once';
+  readonly deadLetterTopic?: string;
+}
+
+/** A stream app in its own process, so that tests can kill it with SIGKILL. */
+export class ChildApp {
+  private child: ChildProcess | undefined;
+  output = '';
+
+  constructor(private readonly options: ChildAppOptions) {}
+
+  start(): void {
+    const o = this.options;
+    this.child = spawn(process.execPath, [script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        WEIR_TOPOLOGY: o.topology,
+        WEIR_TOPOLOGY_ARGS: JSON.stringify(o.topologyArgs),
+        WEIR_APPLICATION_ID: o.applicationId,
+        WEIR_BROKERS: o.brokers.join(','),
+        WEIR_STATE_DIR: o.stateDir,
+        WEIR_GUARANTEE: o.guarantee ?? 'exactly_once',
+        ...(o.deadLetterTopic ? { WEIR_DLQ: o.deadLetterTopic } : {}),
+      },
+    });
+    this.child.stdout?.on('data', (d: Buffer) => {
+      this.output += d.toString();
+    });
+    this.child.stderr?.on('data', (d: Buffer) => {
+      this.output += d.toString();
+    });
+  }
+
+  /** Kills the process at once: no commit, no cleanup (a crash). */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  /** Asks the process to shut down gracefully and waits for it. */
+  async stop(): Promise<void> {
+    await this.signal('SIGTERM');
+  }
+
+  private async signal(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await exited;
+  }
+}
