@@ -49,6 +49,16 @@ export class ChildApp {
     await this.signal('SIGKILL');
   }
 
+  /** Freezes the process (SIGSTOP): it keeps its connections but stops heartbeating, like a long GC pause. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Thaws a paused process (SIGCONT). */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Asks the process to shut down gracefully and waits for it. */
   async stop(): Promise<void> {
     await this.signal('SIGTERM');

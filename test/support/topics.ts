@@ -72,10 +72,14 @@ export async function hasConsumedAll(admin: Admin, groupId: string, topic: strin
   return ends.every(({ partition, high }) => (byPartition.get(partition) ?? -1n) >= BigInt(high) || BigInt(high) === 0n);
 }
 
-/** Polls an async condition once a second until it holds; fails after `timeoutMs` with `what` and optional details. */
+/**
+ * Polls an async condition once a second until it holds; fails after `timeoutMs` with `what` and
+ * optional details. A condition that throws counts as not holding yet (a broker that is
+ * restarting answers "not the leader" for a while).
+ */
 export async function waitUntil(what: string, condition: () => Promise<boolean>, timeoutMs: number, details?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
+  while (!(await condition().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}${details ? `\n${details()}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }

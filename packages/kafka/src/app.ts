@@ -179,6 +179,7 @@ export class WeirApp {
       partitionAssigners: [taskAssigner(this.topology, this.fullTopic)],
       sessionTimeout: config.sessionTimeoutMs,
       heartbeatInterval: config.heartbeatIntervalMs,
+      rebalanceTimeout: config.rebalanceTimeoutMs,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: Math.min(500, config.commitIntervalMs),
       retry: { retries: 12, initialRetryTime: 200, maxRetryTime: 5000 },

@@ -42,6 +42,8 @@ export interface WeirAppConfig {
   readonly sessionTimeoutMs?: number;
   /** Consumer heartbeat interval (default 3 s). */
   readonly heartbeatIntervalMs?: number;
+  /** How long a rebalance waits for members to rejoin (default 30 s). */
+  readonly rebalanceTimeoutMs?: number;
 }
 
 /** A config with every default applied. */
@@ -87,5 +89,6 @@ export function resolveConfig(config: WeirAppConfig): ResolvedConfig {
     maxCacheBytesPerStore: config.maxCacheBytesPerStore ?? 10 * 1024 * 1024,
     sessionTimeoutMs: config.sessionTimeoutMs ?? 30_000,
     heartbeatIntervalMs: config.heartbeatIntervalMs ?? 3_000,
+    rebalanceTimeoutMs: config.rebalanceTimeoutMs ?? 30_000,
   };
 }

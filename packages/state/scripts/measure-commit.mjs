@@ -1,6 +1,6 @@
 // Raw throughput of the LMDB task backend (not a benchmark harness: numbers for a quick look).
 //
-//   npm run build -w @weir/state && node packages/state/scripts/measure-commit.mjs [--overlapping-sync] [dir]
+//   npm run build -w @weir/state && node packages/state/scripts/measure-commit.mjs [dir]
 //
 // Default dir: a fresh directory under the OS temp dir (mind that tmpfs does not fsync).
 import { randomBytes } from 'node:crypto';
@@ -9,11 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LmdbStateBackendFactory } from '../dist/index.js';
 
-const args = process.argv.slice(2);
-const overlappingSync = args.includes('--overlapping-sync');
-const base = args.find((a) => !a.startsWith('--')) ?? tmpdir();
+const base = process.argv[2] ?? tmpdir();
 const stateDir = mkdtempSync(join(base, 'weir-measure-'));
-const factory = new LmdbStateBackendFactory({ stateDir, overlappingSync, onReset: () => {} });
+const factory = new LmdbStateBackendFactory({ stateDir, onReset: () => {} });
 const backend = factory.open('0_0', ['s'], 'measure');
 const value = randomBytes(16);
 const keys = (n) => Array.from({ length: n }, () => randomBytes(32));
@@ -36,7 +34,7 @@ function time(label, rounds, perRound, run) {
   );
 }
 
-console.log(`state dir ${stateDir}, overlappingSync ${overlappingSync}, node ${process.version}`);
+console.log(`state dir ${stateDir}, node ${process.version}`);
 const big = Array.from({ length: 6 }, () => writesOf(keys(100_000)));
 time('commit 100k new 32B keys / 16B values', 6, 100_000, (r) => commit(big[r]));
 time('commit 100k overwrites of existing keys', 6, 100_000, (r) => commit(big[r]));

@@ -13,20 +13,13 @@ export interface LmdbStateBackendOptions {
   /** Directory holding one sub-directory per task (`<stateDir>/<taskId>/`); created when missing. */
   stateDir: string;
   /**
-   * Initial size of each task's memory map, in bytes. // default: lmdb-js's (1 MiB)
+   * Initial size of each task's memory map, in bytes. // default: lmdb-js's (small; about 1 MiB)
    * The map grows on demand (lmdb-js resizes it when a transaction needs more), so this only saves
    * a few resizes for a task known to be large.
    */
   mapSize?: number;
   /** Most stores one task can have (LMDB fixes the number of sub-databases when it opens). // default: 64 */
   maxStores?: number;
-  /**
-   * Let a commit return before LMDB has flushed it. // default: false
-   * A crash still leaves a consistent commit, but an OS crash or power loss may then lose the
-   * latest commits (a process crash loses nothing): the checkpoint goes back with the data, so the
-   * task replays more of its changelogs. Trades durability on return for commit latency.
-   */
-  overlappingSync?: boolean;
   /**
    * Told when a task's state is not reused: missing, or wiped because it was incomplete, corrupt,
    * or written by another topology fingerprint, format version or task. // default: console.warn of wipes
@@ -54,11 +47,11 @@ export class LmdbStateBackendFactory implements StateBackendFactory {
   private readonly maxStores: number;
   private readonly onReset: (event: StateResetEvent) => void;
 
-  constructor({ stateDir, mapSize, maxStores = 64, overlappingSync = false, onReset = warnOnWipe }: LmdbStateBackendOptions) {
+  constructor({ stateDir, mapSize, maxStores = 64, onReset = warnOnWipe }: LmdbStateBackendOptions) {
     this.stateDir = stateDir;
     this.maxStores = maxStores;
     this.onReset = onReset;
-    this.settings = { mapSize, maxDbs: maxStores + 1, overlappingSync };
+    this.settings = { mapSize, maxDbs: maxStores + 1 };
   }
 
   /**

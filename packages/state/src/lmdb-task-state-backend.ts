@@ -128,7 +128,7 @@ export class LmdbTaskStateBackend implements TaskStateBackend {
       let db: StoreDb | undefined;
       let dbName: string | undefined;
       for (const { store, key, value } of commit.writes) {
-        // Writes come grouped by store: look the sub-database up once per run of one store.
+        // Writes usually come grouped by store: look the sub-database up once per run of one store.
         if (store !== dbName) {
           db = this.db(store);
           dbName = store;

@@ -48,7 +48,7 @@ export function openReadOnlyTaskState(
   try {
     // Opened read-write, though it never writes: lmdb-js shares one native environment per file
     // within a process, and a read-only first open would make the owner's later open read-only too.
-    env = openTaskEnv(path, { mapSize: undefined, maxDbs: maxStores + 1, overlappingSync: false });
+    env = openTaskEnv(path, { mapSize: undefined, maxDbs: maxStores + 1 });
   } catch (error) {
     throw refuse(`LMDB cannot open it: ${(error as Error).message}`, error);
   }

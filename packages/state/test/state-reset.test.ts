@@ -105,14 +105,9 @@ describe('state reset', () => {
     expectWiped(setup, 'corrupt', 'LMDB cannot open it: damaged data file header: data file too short for meta page 0');
   });
 
-  it('wipes state whose data pages are garbage behind valid meta pages', () => {
-    const setup = withCommittedState();
-    const data = join(setup.path, 'data.mdb');
-    const contents = readFileSync(data);
-    for (let i = 2 * contents.readUInt32LE(48); i < contents.length; i++) contents[i] = (i * 31 + 7) & 0xff;
-    writeFileSync(data, contents);
-    expectWiped(setup, 'corrupt', /^LMDB cannot (open|read) it: /);
-  });
+  // Not tested: garbage in data pages behind valid meta pages. LMDB keeps no page checksums, so
+  // reading such pages may throw (MDB_PAGE_NOTFOUND, caught as 'corrupt') or crash the process,
+  // depending on where the garbage points; an in-process test of it is flaky by nature.
 
   it('keeps state whose lock file is garbage (LMDB rebuilds it)', () => {
     const setup = withCommittedState();

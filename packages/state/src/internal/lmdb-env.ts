@@ -16,8 +16,6 @@ export interface EnvSettings {
   readonly mapSize: number | undefined;
   /** Sub-databases the environment can hold (stores plus the metadata database). */
   readonly maxDbs: number;
-  /** See `LmdbStateBackendOptions.overlappingSync`. */
-  readonly overlappingSync: boolean;
 }
 
 // Binary keys make LMDB compare keys with memcmp then length: the bytewise order of the seam.
@@ -49,10 +47,11 @@ export function openTaskEnv(dir: string, settings: EnvSettings, readOnly = false
     noSubdir: false,
     maxDbs: settings.maxDbs,
     ...(settings.mapSize === undefined ? {} : { mapSize: settings.mapSize }),
-    // lmdb-js enables overlapping sync by default: a commit returns before it is flushed. The
-    // runtime records changelog offsets here and acknowledges nothing on top of them, so it could
-    // live with that, but a commit durable on return is simpler to reason about and is the default.
-    overlappingSync: readOnly ? false : settings.overlappingSync,
+    // lmdb-js enables overlapping sync by default: a commit returns before it is flushed, and
+    // close() then waits for the flush asynchronously, so files could be wiped under a native
+    // environment still open (lmdb-js finds environments by inode, and inodes are reused). A
+    // commit durable on return, and a close that is done on return, are worth the flush.
+    overlappingSync: false,
     readOnly,
     ...DB_OPTIONS,
   });

@@ -122,7 +122,14 @@ export function wipeStateDir(dir: string, taskId: string): void {
       { context: { task: taskId, file: dir } },
     );
   }
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch (error) {
+    throw new StateStoreError(`cannot wipe the state of task ${taskId} at ${dir}: ${(error as Error).message}`, {
+      cause: error,
+      context: { task: taskId, file: dir },
+    });
+  }
 }
 
 function closeQuietly(env: TaskEnv): void {

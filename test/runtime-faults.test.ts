@@ -1,0 +1,180 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deadLetterTopic, silentLogger, WeirApp, WeirConfigError } from '@weir/kafka';
+import { startKafka } from '@weir/testkit';
+import { type Admin, type Kafka, Kafka as KafkaClient, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAndMap, windowedCount } from './fixtures/topologies.mjs';
+import { ChildApp } from './support/child-app.js';
+import { outOfOrderWorkload } from './support/datasets.js';
+import { actualWindowedCounts, expectedWindowedCounts } from './support/expected.js';
+import { kafkaBrokers, testKafka, uniqueName, uniqueTopic } from './support/kafka.js';
+import { hasConsumedAll, produceRecords, readTopic, waitUntil } from './support/topics.js';
+
+const PARTITIONS = 4;
+
+async function createTopics(admin: Admin, names: string[], partitions = PARTITIONS): Promise<void> {
+  await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
+}
+
+describe('runtime under faults', () => {
+  let kafka: Kafka;
+  let admin: Admin;
+
+  beforeAll(async () => {
+    kafka = testKafka();
+    admin = kafka.admin();
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await admin.disconnect();
+  });
+
+  it('two instances share the work; one is killed; the survivor restores its tasks and the output is exact', async () => {
+    const input = uniqueTopic('two-in');
+    const output = uniqueTopic('two-out');
+    await createTopics(admin, [input, output]);
+    const records = outOfOrderWorkload({ count: 60_000, keys: 500, partitions: PARTITIONS, seed: 3 });
+    await produceRecords(kafka, input, records);
+    const applicationId = uniqueName('two-instances');
+    const options = { topology: 'windowedCount' as const, topologyArgs: { input, output }, applicationId, brokers: kafkaBrokers() };
+    const first = new ChildApp({ ...options, stateDir: await mkdtemp(join(tmpdir(), 'weir-a-')) });
+    const second = new ChildApp({ ...options, stateDir: await mkdtemp(join(tmpdir(), 'weir-b-')) });
+    first.start();
+    second.start();
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    await first.kill();
+    await waitUntil('the survivor consumed the input', () => hasConsumedAll(admin, applicationId, input), 240_000, () =>
+      second.output.slice(-3000),
+    );
+    await second.stop();
+    const expected = expectedWindowedCounts(() => windowedCount({ input, output }), input, output, records);
+    expect(actualWindowedCounts(await readTopic(kafka, admin, output), output)).toEqual(expected);
+  }, 400_000);
+
+  it('fences a zombie: an instance paused until its tasks moved cannot commit when it resumes; the output is exact', async () => {
+    const input = uniqueTopic('zombie-in');
+    const output = uniqueTopic('zombie-out');
+    await createTopics(admin, [input, output]);
+    const records = outOfOrderWorkload({ count: 60_000, keys: 500, partitions: PARTITIONS, seed: 5 });
+    await produceRecords(kafka, input, records);
+    const applicationId = uniqueName('zombie');
+    const options = { topology: 'windowedCount' as const, topologyArgs: { input, output }, applicationId, brokers: kafkaBrokers() };
+    const zombie = new ChildApp({ ...options, stateDir: await mkdtemp(join(tmpdir(), 'weir-zombie-')) });
+    const healthy = new ChildApp({ ...options, stateDir: await mkdtemp(join(tmpdir(), 'weir-healthy-')) });
+    zombie.start();
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    zombie.pause();
+    healthy.start();
+    // Past the 6 s session timeout: the group evicts the zombie and the healthy instance takes all tasks.
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+    zombie.resume();
+    await waitUntil('the input is consumed', () => hasConsumedAll(admin, applicationId, input), 240_000, () => healthy.output.slice(-3000));
+    await zombie.stop();
+    await healthy.stop();
+    const expected = expectedWindowedCounts(() => windowedCount({ input, output }), input, output, records);
+    expect(actualWindowedCounts(await readTopic(kafka, admin, output), output)).toEqual(expected);
+  }, 400_000);
+
+  it('malformed records go to the dead-letter topic with their bytes; good ones are processed exactly once', async () => {
+    const input = uniqueTopic('dlq-in');
+    const output = uniqueTopic('dlq-out');
+    const dlq = uniqueTopic('dlq');
+    await createTopics(admin, [input, output, dlq], 2);
+    const producer = kafka.producer();
+    await producer.connect();
+    const good = Array.from({ length: 200 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ page: `/p${i}` }), partition: i % 2 }));
+    const bad = [
+      { key: 'bad-1', value: '{not json', partition: 0, headers: { trace: 'abc' } },
+      { key: 'bad-2', value: Buffer.from([0xff, 0xfe, 0x00]), partition: 1 },
+    ];
+    await producer.send({ topic: input, messages: [...good.slice(0, 100), bad[0]!, ...good.slice(100), bad[1]!] });
+    await producer.disconnect();
+    const applicationId = uniqueName('dlq-app');
+    const app = new WeirApp(parseAndMap({ input, output }), {
+      applicationId,
+      brokers: kafkaBrokers(),
+      stateDir: await mkdtemp(join(tmpdir(), 'weir-dlq-')),
+      logger: silentLogger,
+      deserializationErrorHandler: deadLetterTopic(dlq),
+    });
+    await app.start({ handleSignals: false });
+    await waitUntil('the app consumed its input', () => hasConsumedAll(admin, applicationId, input), 120_000);
+    expect(app.metrics().recordsDropped.error).toBe(2);
+    await app.close();
+    const out = [...(await readTopic(kafka, admin, output)).values()].flat();
+    expect(out.map((m) => m.key!.toString()).sort()).toEqual(good.map((g) => g.key).sort());
+    expect(out.find((m) => m.key!.toString() === 'k7')!.value!.toString()).toBe(JSON.stringify({ page: '/P7' }));
+    const dead = [...(await readTopic(kafka, admin, dlq)).values()].flat();
+    expect(dead).toHaveLength(2);
+    const first = dead.find((m) => m.key!.toString() === 'bad-1')!;
+    expect(first.value!.toString()).toBe('{not json');
+    expect(first.headers!.trace!.toString()).toBe('abc');
+    expect(first.headers!['weir.source.topic']!.toString()).toBe(input);
+    expect(first.headers!['weir.source.partition']!.toString()).toBe('0');
+    expect(first.headers!['weir.source.offset']!.toString()).toBe('50');
+    expect(first.headers!['weir.error.message']!.toString()).toMatch(/JSON/);
+    const second = dead.find((m) => m.key!.toString() === 'bad-2')!;
+    expect([...second.value!]).toEqual([0xff, 0xfe, 0x00]);
+  });
+
+  it('reports configuration errors clearly at start', async () => {
+    expect(() => new WeirApp(parseAndMap({ input: 'a', output: 'b' }), { applicationId: '', brokers: kafkaBrokers() })).toThrow(
+      /applicationId is required/,
+    );
+    const missing = new WeirApp(parseAndMap({ input: uniqueTopic('nope'), output: 'x' }), {
+      applicationId: uniqueName('missing'),
+      brokers: kafkaBrokers(),
+      logger: silentLogger,
+    });
+    await expect(missing.start({ handleSignals: false })).rejects.toThrow(/source topic "nope-.*" does not exist/);
+    expect(missing.state).toBe('ERROR');
+    const unreachable = new WeirApp(parseAndMap({ input: 'a', output: 'b' }), {
+      applicationId: uniqueName('unreachable'),
+      brokers: ['127.0.0.1:1'],
+      connectTimeoutMs: 3_000,
+      logger: silentLogger,
+    });
+    const error = await unreachable.start({ handleSignals: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WeirConfigError);
+    expect((error as Error).message).toMatch(/cannot reach Kafka brokers 127\.0\.0\.1:1 within 3000 ms/);
+  });
+
+  it('recovers from a broker restart without manual action; the output is exact', async () => {
+    // A broker of its own: restarting the run's shared broker would disturb other tests.
+    const broker = await startKafka();
+    const client = new KafkaClient({ clientId: 'restart-test', brokers: broker.brokers, logLevel: logLevel.NOTHING });
+    const ownAdmin = client.admin();
+    try {
+      await ownAdmin.connect();
+      const input = uniqueTopic('restart-in');
+      const output = uniqueTopic('restart-out');
+      await createTopics(ownAdmin, [input, output]);
+      const records = outOfOrderWorkload({ count: 60_000, keys: 300, partitions: PARTITIONS, seed: 11 });
+      await produceRecords(client, input, records);
+      const applicationId = uniqueName('broker-restart');
+      const child = new ChildApp({
+        topology: 'windowedCount',
+        topologyArgs: { input, output },
+        applicationId,
+        brokers: broker.brokers,
+        stateDir: await mkdtemp(join(tmpdir(), 'weir-restart-')),
+      });
+      child.start();
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      await ownAdmin.disconnect();
+      await broker.restart();
+      await ownAdmin.connect();
+      await waitUntil('the app consumed its input after the restart', () => hasConsumedAll(ownAdmin, applicationId, input), 240_000, () =>
+        child.output.slice(-3000),
+      );
+      await child.stop();
+      const expected = expectedWindowedCounts(() => windowedCount({ input, output }), input, output, records);
+      expect(actualWindowedCounts(await readTopic(client, ownAdmin, output), output)).toEqual(expected);
+    } finally {
+      await ownAdmin.disconnect().catch(() => {});
+      await broker.stop();
+    }
+  }, 400_000);
+});
