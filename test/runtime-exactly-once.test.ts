@@ -70,6 +70,30 @@ describe('exactly-once runtime', () => {
     expect(actual).toEqual(expected);
   });
 
+  it('at-least-once mode without faults also equals the TestDriver', async () => {
+    const { input, output } = await topics();
+    const records = outOfOrderWorkload({ count: 10_000, keys: 100, partitions: PARTITIONS, seed: 8 });
+    await produceRecords(kafka, input, records);
+    const applicationId = uniqueName('alos');
+    const app = new WeirApp(windowedCount({ input, output }), {
+      applicationId,
+      brokers: kafkaBrokers(),
+      stateDir: await mkdtemp(join(tmpdir(), 'weir-alos-')),
+      processingGuarantee: 'at_least_once',
+      commitIntervalMs: 200,
+      logger: silentLogger,
+    });
+    const states: string[] = [];
+    app.state$.subscribe((state) => states.push(state));
+    await app.start({ handleSignals: false });
+    await waitUntil('the app consumed its input', () => hasConsumedAll(admin, applicationId, input), 120_000);
+    expect(app.metrics().recordsProcessed).toBe(records.length);
+    await app.close();
+    expect(states).toEqual(['CREATED', 'REBALANCING', 'RUNNING', 'PENDING_SHUTDOWN', 'NOT_RUNNING']);
+    const expected = expectedWindowedCounts(() => windowedCount({ input, output }), input, output, records);
+    expect(actualWindowedCounts(await readTopic(kafka, admin, output), output)).toEqual(expected);
+  });
+
   it('survives SIGKILL at random moments: the output equals the TestDriver, no duplicate, none missing', async () => {
     const { input, output } = await topics();
     const records = outOfOrderWorkload({ count: 200_000, keys: 1_000, partitions: PARTITIONS, seed: 42 });

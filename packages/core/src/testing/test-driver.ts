@@ -50,6 +50,12 @@ export interface TestRecord<K, V> {
  * expect(output.readKeyValuesToList()).toEqual([{ key: '/', value: 1 }]);
  */
 export class TestDriver {
+  /**
+   * The state backend of drivers created without `stateBackend` (default: in memory). A test
+   * suite sets it to run every scenario on another backend, e.g. `@weir/state`'s LMDB.
+   */
+  static defaultStateBackend: (() => StateBackendFactory) | undefined;
+
   readonly applicationId: string;
   private readonly tasks = new Map<number, Task>();
   private readonly global: GlobalStateTask | undefined;
@@ -58,6 +64,7 @@ export class TestDriver {
   /** Records written to repartition topics, waiting to be read back in. */
   private readonly internalQueue: InputRecord[] = [];
   private readonly offsets = new Map<string, number>();
+  private readonly backends: Array<{ close(): void }> = [];
   private wallClock: number;
   private closed = false;
 
@@ -67,11 +74,11 @@ export class TestDriver {
   ) {
     this.applicationId = options.applicationId ?? 'test-app';
     this.wallClock = options.initialWallClockMs ?? 0;
-    const backends = options.stateBackend ?? new InMemoryStateBackendFactory();
+    const backends = options.stateBackend ?? TestDriver.defaultStateBackend?.() ?? new InMemoryStateBackendFactory();
     const collector: RecordCollector = { send: (record) => this.pending.push(record) };
     if (topology.globalStores.length > 0) {
       const names = topology.globalStores.map((g) => g.store.name);
-      this.global = new GlobalStateTask(topology, backends.open('global', names, topology.fingerprint()), this.applicationId);
+      this.global = new GlobalStateTask(topology, this.track(backends.open('global', names, topology.fingerprint())), this.applicationId);
     }
     for (const sub of topology.subtopologies) {
       const taskId = `${sub.id}_0`;
@@ -82,7 +89,7 @@ export class TestDriver {
           topology,
           subtopology: sub,
           partition: 0,
-          backend: backends.open(taskId, sub.stores, topology.fingerprint()),
+          backend: this.track(backends.open(taskId, sub.stores, topology.fingerprint())),
           collector,
           wallClock: () => this.wallClock,
           ...(this.global ? { globalStores: this.global.globalStores } : {}),
@@ -177,11 +184,17 @@ export class TestDriver {
     return n;
   }
 
-  /** Closes every task. */
+  /** Closes every task and its state. */
   close(): void {
     if (this.closed) return;
     for (const task of this.tasks.values()) task.close();
+    for (const backend of this.backends) backend.close();
     this.closed = true;
+  }
+
+  private track<B extends { close(): void }>(backend: B): B {
+    this.backends.push(backend);
+    return backend;
   }
 
   /** @internal */

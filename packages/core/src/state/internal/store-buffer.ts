@@ -103,23 +103,28 @@ export class StoreBuffer {
       ...(to === undefined ? {} : { to: fromByteString(to) }),
       reverse,
     })[Symbol.iterator]();
-    let b = buffered.next();
-    let s = nextStored(stored);
-    const before = reverse ? (x: string, y: string) => x > y : (x: string, y: string) => x < y;
-    while (!b.done || s !== undefined) {
-      if (s !== undefined && this.isRangeDeleted(s[0])) {
-        s = nextStored(stored);
-        continue;
+    // Close the byte-store cursor even when the caller stops early: an open LMDB cursor pins a snapshot.
+    try {
+      let b = buffered.next();
+      let s = nextStored(stored);
+      const before = reverse ? (x: string, y: string) => x > y : (x: string, y: string) => x < y;
+      while (!b.done || s !== undefined) {
+        if (s !== undefined && this.isRangeDeleted(s[0])) {
+          s = nextStored(stored);
+          continue;
+        }
+        if (b.done || (s !== undefined && before(s[0], b.value[0]))) {
+          yield s!;
+          s = nextStored(stored);
+          continue;
+        }
+        const [key, entry] = b.value;
+        if (s !== undefined && s[0] === key) s = nextStored(stored);
+        if (entry.value !== null) yield [key, entry.value];
+        b = buffered.next();
       }
-      if (b.done || (s !== undefined && before(s[0], b.value[0]))) {
-        yield s!;
-        s = nextStored(stored);
-        continue;
-      }
-      const [key, entry] = b.value;
-      if (s !== undefined && s[0] === key) s = nextStored(stored);
-      if (entry.value !== null) yield [key, entry.value];
-      b = buffered.next();
+    } finally {
+      stored.return?.();
     }
   }
 

@@ -1,0 +1,154 @@
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** Options shared by every benchmark, read from the command line. */
+export interface BenchOptions {
+  /** `--quick`: smaller workloads, for a smoke run (default false). */
+  readonly quick: boolean;
+  /** `--only=state|runtime`: run one benchmark (default both). */
+  readonly only: 'state' | 'runtime' | undefined;
+  /** `--no-write`: print only, write no JSON (default false: write bench/results/*.json). */
+  readonly write: boolean;
+}
+
+/** Parses `--quick`, `--only=<name>` and `--no-write`; throws on anything else, so a typo is not silently ignored. */
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  let quick = false;
+  let only: BenchOptions['only'];
+  let write = true;
+  for (const arg of argv) {
+    if (arg === '--quick') quick = true;
+    else if (arg === '--no-write') write = false;
+    else if (arg === '--only=state' || arg === '--only=runtime') only = arg.slice('--only='.length) as 'state' | 'runtime';
+    else throw new Error(`unknown argument "${arg}": expected --quick, --only=state, --only=runtime or --no-write`);
+  }
+  return { quick, only, write };
+}
+
+/** Whether the module at `url` is the script node was started with. */
+export function isMain(url: string): boolean {
+  const script = process.argv[1];
+  return script !== undefined && pathToFileURL(script).href === url;
+}
+
+/** bench/results, next to bench/src and bench/dist. */
+export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+
+/** A file-name-safe UTC timestamp, e.g. `2026-11-26T01-02-03Z`. */
+export function fileTimestamp(date = new Date()): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+}
+
+/** What machine and runtime produced a result. */
+export function environment(): Record<string, unknown> {
+  const cores = cpus();
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpus: cores.length,
+    cpuModel: cores[0]?.model ?? 'unknown',
+    totalMemoryMiB: Math.round(totalmem() / 2 ** 20),
+  };
+}
+
+/** Writes `data` as JSON to bench/results/<name>-<timestamp>.json and returns the path. */
+export function writeResult(name: string, data: unknown): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const path = join(RESULTS_DIR, `${name}-${fileTimestamp()}.json`);
+  writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
+  return path;
+}
+
+/** Prints rows as an aligned text table (numbers right-aligned). */
+export function printTable(title: string, rows: ReadonlyArray<Record<string, string | number>>): void {
+  process.stdout.write(`\n${title}\n`);
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  const cell = (v: string | number | undefined) => (v === undefined ? '' : String(v));
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const line = (values: Array<string | number | undefined>, numeric: boolean[]) =>
+    values.map((v, i) => (numeric[i] ? cell(v).padStart(widths[i]!) : cell(v).padEnd(widths[i]!))).join('  ');
+  const numeric = columns.map((c) => rows.every((r) => typeof r[c] === 'number'));
+  process.stdout.write(`${line(columns, numeric.map(() => false))}\n`);
+  process.stdout.write(`${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const row of rows) process.stdout.write(`${line(columns.map((c) => row[c]), numeric)}\n`);
+}
+
+/** Progress and notes go to stderr, so stdout carries only the tables. */
+export function note(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** A deterministic pseudo-random generator (mulberry32), so runs see the same keys. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Size of a directory tree: apparent (file lengths) and allocated on disk (blocks, as `du`). */
+export function directorySize(dir: string): { apparentBytes: number; allocatedBytes: number } {
+  let apparentBytes = 0;
+  let allocatedBytes = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const inner = directorySize(path);
+      apparentBytes += inner.apparentBytes;
+      allocatedBytes += inner.allocatedBytes;
+    } else if (entry.isFile()) {
+      const stat = statSync(path);
+      apparentBytes += stat.size;
+      allocatedBytes += stat.blocks * 512;
+    }
+  }
+  return { apparentBytes, allocatedBytes };
+}
+
+/** Samples the process's resident set size on a timer; `stop()` returns the peak seen. */
+export class RssSampler {
+  private peak = process.memoryUsage.rss();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(intervalMs = 100) {
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Takes a sample now (call it from long synchronous loops, where the timer cannot fire). */
+  sample(): void {
+    const rss = process.memoryUsage.rss();
+    if (rss > this.peak) this.peak = rss;
+  }
+
+  /** Stops sampling; returns the peak RSS in bytes. */
+  stop(): number {
+    this.sample();
+    clearInterval(this.timer);
+    return this.peak;
+  }
+}
+
+/** Runs a full GC if node was started with --expose-gc (the bench scripts do), so runs start alike. */
+export function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) gc();
+}
+
+export const MiB = 2 ** 20;
+
+/** Rounds to `digits` decimals. */
+export function round(value: number, digits = 0): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

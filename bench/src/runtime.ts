@@ -1,0 +1,336 @@
+/**
+ * Runtime benchmark: WeirApp against a real broker.
+ *
+ * Starts a broker with @weir/testkit (unless KAFKA_BROKERS is set), creates an input topic with 4
+ * partitions and produces N small JSON click events; then, in the same run, measures events per
+ * second of:
+ *   (a) a bare kafkajs `eachBatch` consumer reading the topic (the ceiling),
+ *   (b) stateless filter + mapValues to an output topic, exactly_once,
+ *   (c) the same, at_least_once,
+ *   (d) a windowed count (tumbling 1 min, grace 10 s), exactly_once,
+ *   (e) the same, at_least_once.
+ * Each Weir run has a fresh application id and state directory and is timed from `start()` until
+ * its consumer group has committed the end offsets of every input partition.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Consumed, Produced, Serdes, StreamsBuilder, TimeWindows, type Topology, windowedSerde } from '@weir/core';
+import { type ProcessingGuarantee, silentLogger, WeirApp } from '@weir/kafka';
+import { type KafkaBroker, startKafka } from '@weir/testkit';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
+import {
+  type BenchOptions,
+  collectGarbage,
+  environment,
+  isMain,
+  MiB,
+  note,
+  parseOptions,
+  printTable,
+  RssSampler,
+  round,
+  seededRandom,
+  sleep,
+  writeResult,
+} from './common.js';
+
+const PARTITIONS = 4;
+const USERS = 10_000;
+const PAGES = ['/', '/search', '/product', '/cart', '/checkout', '/account', '/help', '/health'];
+/** Commit interval of every Weir run: exactly-once's default, and the same for at-least-once so that only the guarantee differs. */
+const COMMIT_INTERVAL_MS = 100;
+/** Longest a single run may take before the benchmark gives up on it. */
+const RUN_TIMEOUT_MS = 15 * 60_000;
+
+/** A click event, as produced to the input topic. */
+interface Click {
+  readonly user: string;
+  readonly page: string;
+  readonly ms: number;
+}
+
+/** What one run measured. */
+export interface RuntimeResult {
+  readonly name: string;
+  readonly guarantee: ProcessingGuarantee | 'none';
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  /** eventsPerSecond / the bare consumer's. */
+  readonly ratioToBare: number;
+  /** Time until every event was processed (Weir) or read (bare), from start. */
+  readonly processedSeconds: number;
+  readonly peakRssMiB: number;
+  readonly baselineRssMiB: number;
+  readonly commits: number;
+  readonly commitMsMax: number;
+}
+
+function statelessTopology(input: string, output: string): Topology {
+  const builder = new StreamsBuilder();
+  builder
+    .stream(input, Consumed.with(Serdes.String(), Serdes.Json<Click>()))
+    .filter((_user, click) => click.page !== '/health')
+    .mapValues((click) => ({ user: click.user, page: click.page.toUpperCase(), ms: click.ms }))
+    .to(output, Produced.with(Serdes.String(), Serdes.Json<Click>()));
+  return builder.build();
+}
+
+function windowedCountTopology(input: string, output: string): Topology {
+  const builder = new StreamsBuilder();
+  builder
+    .stream(input, Consumed.with(Serdes.String(), Serdes.Json<Click>()))
+    .groupByKey()
+    .windowedBy(TimeWindows.ofSizeAndGrace(60_000, 10_000))
+    .count()
+    .toStream()
+    .to(output, Produced.with(windowedSerde(Serdes.String()), Serdes.Json<number>()));
+  return builder.build();
+}
+
+/**
+ * Produces `events` clicks keyed by user. Timestamps are spread evenly over the hour that ended
+ * an hour ago: recent enough for the broker's retention, and never ahead of its clock.
+ */
+async function produceClicks(kafka: Kafka, topic: string, events: number): Promise<number> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const random = seededRandom(7);
+  const start = Math.floor((Date.now() - 2 * 3_600_000) / 60_000) * 60_000;
+  const step = 3_600_000 / events;
+  const batch = 10_000;
+  const started = performance.now();
+  try {
+    for (let i = 0; i < events; i += batch) {
+      const messages = [];
+      for (let j = i; j < Math.min(events, i + batch); j++) {
+        const user = `user-${Math.floor(random() * USERS)}`;
+        const ms = start + Math.floor(j * step);
+        const click: Click = { user, page: PAGES[Math.floor(random() * PAGES.length)]!, ms };
+        messages.push({ key: user, value: JSON.stringify(click), timestamp: String(ms) });
+      }
+      await producer.send({ topic, acks: -1, messages });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  return (performance.now() - started) / 1000;
+}
+
+/** End offset of every partition of `topic`. */
+async function endOffsets(admin: Admin, topic: string): Promise<Map<number, bigint>> {
+  const ends = new Map<number, bigint>();
+  for (const { partition, high } of await admin.fetchTopicOffsets(topic)) ends.set(partition, BigInt(high));
+  return ends;
+}
+
+/** Whether group `groupId` committed at least `ends` on every partition of `topic`. */
+async function committedAll(admin: Admin, groupId: string, topic: string, ends: ReadonlyMap<number, bigint>): Promise<boolean> {
+  const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const byPartition = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? []);
+  return [...ends].every(([partition, end]) => end === 0n || (byPartition.get(partition) ?? -1n) >= end);
+}
+
+/** (a) A bare kafkajs consumer: eachBatch, touch each value, until every partition reached its end. */
+async function runBareConsumer(kafka: Kafka, topic: string, ends: ReadonlyMap<number, bigint>, events: number): Promise<Omit<RuntimeResult, 'ratioToBare'>> {
+  collectGarbage();
+  const baseline = process.memoryUsage.rss();
+  const rss = new RssSampler();
+  const groupId = `bench-bare-${Date.now()}`;
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  const positions = new Map<number, bigint>();
+  let bytes = 0;
+  let count = 0;
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const started = performance.now();
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const message of batch.messages) {
+        bytes += message.value?.byteLength ?? 0;
+        count++;
+      }
+      if (batch.messages.length > 0) positions.set(batch.partition, BigInt(batch.lastOffset()) + 1n);
+      if ([...ends].every(([p, end]) => (positions.get(p) ?? 0n) >= end)) finish();
+    },
+  });
+  await finished;
+  const seconds = (performance.now() - started) / 1000;
+  await consumer.disconnect();
+  const peak = rss.stop();
+  if (count !== events) throw new Error(`bare consumer read ${count} events, expected ${events}`);
+  note(`  bare consumer read ${count} events (${round(bytes / MiB, 1)} MiB of values)`);
+  return {
+    name: '(a) bare kafkajs eachBatch consumer',
+    guarantee: 'none',
+    events,
+    seconds: round(seconds, 2),
+    eventsPerSecond: Math.round(events / seconds),
+    processedSeconds: round(seconds, 2),
+    peakRssMiB: Math.round(peak / MiB),
+    baselineRssMiB: Math.round(baseline / MiB),
+    commits: 0,
+    commitMsMax: 0,
+  };
+}
+
+/** (b)-(e) One WeirApp run on a fresh application id, state directory and output topic. */
+async function runWeir(
+  name: string,
+  build: (input: string, output: string) => Topology,
+  guarantee: ProcessingGuarantee,
+  brokers: readonly string[],
+  admin: Admin,
+  input: string,
+  ends: ReadonlyMap<number, bigint>,
+  events: number,
+  runId: string,
+): Promise<Omit<RuntimeResult, 'ratioToBare'>> {
+  const slug = `${name.slice(1, 2)}-${guarantee.replace('_', '-')}-${runId}`;
+  const output = `bench-out-${slug}`;
+  await admin.createTopics({ topics: [{ topic: output, numPartitions: PARTITIONS }], waitForLeaders: true });
+  const stateDir = mkdtempSync(join(tmpdir(), 'weir-bench-runtime-'));
+  const applicationId = `bench-${slug}`;
+  const app = new WeirApp(build(input, output), {
+    applicationId,
+    brokers,
+    stateDir,
+    processingGuarantee: guarantee,
+    commitIntervalMs: COMMIT_INTERVAL_MS,
+    logger: silentLogger,
+  });
+  collectGarbage();
+  const baseline = process.memoryUsage.rss();
+  const rss = new RssSampler();
+  let processedSeconds: number | undefined;
+  const started = performance.now();
+  try {
+    await app.start({ handleSignals: false });
+    for (;;) {
+      if (app.state === 'ERROR') throw new Error(`${name} failed: ${app.error?.message ?? 'unknown error'}`);
+      if (processedSeconds === undefined && app.metrics().recordsProcessed >= events) {
+        processedSeconds = (performance.now() - started) / 1000;
+      }
+      if (await committedAll(admin, applicationId, input, ends)) break;
+      if (performance.now() - started > RUN_TIMEOUT_MS) throw new Error(`${name} did not commit the end offsets within ${RUN_TIMEOUT_MS} ms`);
+      await sleep(50);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const metrics = app.metrics();
+    const peak = rss.stop();
+    note(`  ${name}: processed ${metrics.recordsProcessed}, dropped ${JSON.stringify(metrics.recordsDropped)}, tasks ${metrics.tasks.join(' ')}`);
+    return {
+      name,
+      guarantee,
+      events,
+      seconds: round(seconds, 2),
+      eventsPerSecond: Math.round(events / seconds),
+      processedSeconds: round(processedSeconds ?? seconds, 2),
+      peakRssMiB: Math.round(peak / MiB),
+      baselineRssMiB: Math.round(baseline / MiB),
+      commits: metrics.commits,
+      commitMsMax: metrics.commitLatencyMs.max,
+    };
+  } finally {
+    rss.stop();
+    await app.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the runtime benchmark; prints a table and writes bench/results/runtime-<timestamp>.json. */
+export async function runRuntimeBench(options: BenchOptions): Promise<void> {
+  const events = Number(process.env.WEIR_BENCH_EVENTS ?? (options.quick ? 100_000 : 500_000));
+  if (!(Number.isInteger(events) && events > 0)) throw new Error(`WEIR_BENCH_EVENTS must be a positive integer, got ${process.env.WEIR_BENCH_EVENTS}`);
+  const fromEnv = (process.env.KAFKA_BROKERS ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+  let broker: KafkaBroker | undefined;
+  let brokers = fromEnv;
+  if (brokers.length === 0) {
+    const started = Date.now();
+    broker = await startKafka();
+    brokers = broker.brokers;
+    note(`started Kafka ${broker.version} on ${brokers.join(',')} in ${Date.now() - started} ms (log: ${broker.logFile})`);
+  } else {
+    note(`using KAFKA_BROKERS=${brokers.join(',')}`);
+  }
+  const kafka = new Kafka({ clientId: 'weir-bench', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const runId = `${Date.now()}`;
+    const input = `bench-clicks-${runId}`;
+    await admin.createTopics({ topics: [{ topic: input, numPartitions: PARTITIONS }], waitForLeaders: true });
+    note(`producing ${events} events to ${input} (${PARTITIONS} partitions)${options.quick ? ' (quick)' : ''}`);
+    const produceSeconds = await produceClicks(kafka, input, events);
+    const ends = await endOffsets(admin, input);
+    const total = [...ends.values()].reduce((a, b) => a + b, 0n);
+    if (total !== BigInt(events)) throw new Error(`input topic holds ${total} records, expected ${events}`);
+    note(`produced in ${round(produceSeconds, 1)} s (${Math.round(events / produceSeconds)} events/s)`);
+
+    note('running (a) bare consumer');
+    const bare = await runBareConsumer(kafka, input, ends, events);
+    const runs: Array<Omit<RuntimeResult, 'ratioToBare'>> = [bare];
+    const weirRuns: Array<[string, (i: string, o: string) => Topology, ProcessingGuarantee]> = [
+      ['(b) stateless filter+map', statelessTopology, 'exactly_once'],
+      ['(c) stateless filter+map', statelessTopology, 'at_least_once'],
+      ['(d) windowed count 1 min', windowedCountTopology, 'exactly_once'],
+      ['(e) windowed count 1 min', windowedCountTopology, 'at_least_once'],
+    ];
+    for (const [name, build, guarantee] of weirRuns) {
+      note(`running ${name}, ${guarantee}`);
+      const result = await runWeir(name, build, guarantee, brokers, admin, input, ends, events, runId);
+      note(`  ${result.eventsPerSecond} events/s`);
+      runs.push(result);
+    }
+    const results: RuntimeResult[] = runs.map((r) => ({ ...r, ratioToBare: round(r.eventsPerSecond / bare.eventsPerSecond, 3) }));
+    printTable(
+      `Runtime: ${events} click events, ${PARTITIONS} partitions, one instance, commit interval ${COMMIT_INTERVAL_MS} ms`,
+      results.map((r) => ({
+        run: r.name,
+        guarantee: r.guarantee,
+        'events/s': r.eventsPerSecond,
+        'vs bare': r.ratioToBare,
+        'to committed s': r.seconds,
+        'to processed s': r.processedSeconds,
+        commits: r.commits,
+        'max commit ms': r.commitMsMax,
+        'RSS before MiB': r.baselineRssMiB,
+        'peak RSS MiB': r.peakRssMiB,
+      })),
+    );
+    if (options.write) {
+      const path = writeResult('runtime', {
+        benchmark: 'runtime',
+        environment: environment(),
+        quick: options.quick,
+        broker: broker ? `@weir/testkit Kafka ${broker.version}, same machine` : `KAFKA_BROKERS=${brokers.join(',')}`,
+        workload: {
+          events,
+          partitions: PARTITIONS,
+          users: USERS,
+          commitIntervalMs: COMMIT_INTERVAL_MS,
+          produceSeconds: round(produceSeconds, 2),
+          timing: 'Weir runs: from start() until the group committed the end offsets of every input partition',
+        },
+        results,
+      });
+      note(`wrote ${path}`);
+    }
+  } finally {
+    await admin.disconnect();
+    await broker?.stop();
+  }
+}
+
+if (isMain(import.meta.url)) {
+  await runRuntimeBench(parseOptions(process.argv.slice(2)));
+}
