@@ -5,7 +5,7 @@ const script = fileURLToPath(new URL('../fixtures/run-app.mjs', import.meta.url)
 
 /** What a child stream app runs. */
 export interface ChildAppOptions {
-  readonly topology: 'windowedCount' | 'parseAndMap';
+  readonly topology: 'windowedCount' | 'parseAndMap' | 'windowedCountToParquet';
   readonly topologyArgs: Record<string, unknown>;
   readonly applicationId: string;
   readonly brokers: readonly string[];

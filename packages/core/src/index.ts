@@ -50,6 +50,16 @@ export {
   StreamJoined,
 } from './dsl/config.js';
 
+// External sinks (Parquet and other destinations fed through outbox topics)
+export {
+  type ExternalSink,
+  type ExternalSinkDefinition,
+  type OutboxRecord,
+  type SinkPartitionContext,
+  type SinkPartitionWriter,
+  isExternalSink,
+} from './sink/external-sink.js';
+
 // Topology
 export { Topology, type Subtopology, type InternalTopics } from './topology/topology.js';
 export type {

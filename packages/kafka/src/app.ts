@@ -13,6 +13,7 @@ import { BehaviorSubject, type Observable } from 'rxjs';
 import { resolveConfig, type ResolvedConfig, type WeirAppConfig } from './config.js';
 import { WeirConfigError, WeirRuntimeError } from './errors.js';
 import { readPartitions } from './internal/partition-reader.js';
+import { SinkRunner } from './internal/sink-runner.js';
 import { type CommitSink, StreamTask } from './internal/stream-task.js';
 import { type TaskId, taskAssigner, taskIdString } from './internal/task-assignor.js';
 import { createInternalTopics, planTopics, type TopicPlan } from './internal/topic-plan.js';
@@ -51,6 +52,7 @@ export class WeirApp {
   private consumer: Consumer | undefined;
   private sharedProducer: Producer | undefined;
   private global: { task: GlobalStateTask; consumer: Consumer } | undefined;
+  private sinks: SinkRunner | undefined;
   private plan: TopicPlan | undefined;
   private assigned = new Set<string>();
   private lastCommit = Date.now();
@@ -111,6 +113,10 @@ export class WeirApp {
       }
       await this.startGlobalStores();
       await this.startConsumer();
+      if (config.runSinks && this.topology.externalSinks.length > 0) {
+        this.sinks = new SinkRunner(this.kafka, this.topology, config.applicationId, config.logger, (error) => void this.fail(error));
+        await this.sinks.start();
+      }
       this.commitTimer = setInterval(() => void this.commitIfDue(true), Math.max(10, Math.floor(config.commitIntervalMs / 2)));
       if (options.handleSignals ?? true) this.installSignalHandlers();
     } catch (error) {
@@ -134,6 +140,7 @@ export class WeirApp {
         this.config.logger.error('final commit failed', { error });
       });
     }
+    await this.sinks?.stop();
     await this.shutdown();
     this.setState(failed ? 'ERROR' : 'NOT_RUNNING');
   }
@@ -518,6 +525,7 @@ export class WeirApp {
     this.config.logger.error('app failed', { error: error.message });
     this.setState('ERROR');
     await this.consumer?.stop().catch(() => {});
+    await this.sinks?.stop().catch(() => {});
     await this.shutdown().catch(() => {});
   }
 

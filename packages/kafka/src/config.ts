@@ -44,6 +44,11 @@ export interface WeirAppConfig {
   readonly heartbeatIntervalMs?: number;
   /** How long a rebalance waits for members to rejoin (default 30 s). */
   readonly rebalanceTimeoutMs?: number;
+  /**
+   * Run the topology's external sinks (Parquet tables) in this process (default true). Set false
+   * and run them with `WeirSinkApp` in their own processes to scale sinks apart from processing.
+   */
+  readonly runSinks?: boolean;
 }
 
 /** A config with every default applied. */
@@ -90,5 +95,6 @@ export function resolveConfig(config: WeirAppConfig): ResolvedConfig {
     sessionTimeoutMs: config.sessionTimeoutMs ?? 30_000,
     heartbeatIntervalMs: config.heartbeatIntervalMs ?? 3_000,
     rebalanceTimeoutMs: config.rebalanceTimeoutMs ?? 30_000,
+    runSinks: config.runSinks ?? true,
   };
 }

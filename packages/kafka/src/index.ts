@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export { WeirApp, type AppState } from './app.js';
+export { WeirSinkApp, type WeirSinkAppConfig } from './sink-app.js';
 export type { WeirAppConfig, ProcessingGuarantee } from './config.js';
 export { WeirConfigError, WeirRuntimeError, TaskMigratedError } from './errors.js';
 export {

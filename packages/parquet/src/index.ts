@@ -37,3 +37,4 @@ export {
   type WrittenFile,
   writeParquetFile,
 } from './write-parquet-file.js';
+export { defaultRow, type ParquetSinkOptions, parquetSink, type RollPolicy } from './parquet-sink.js';

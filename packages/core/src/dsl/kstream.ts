@@ -12,6 +12,8 @@ import {
   selectKeyProcessor,
 } from '../processors/stateless.js';
 import type { KeyValue } from '../record.js';
+import { type ExternalSink, isExternalSink } from '../sink/external-sink.js';
+import { addExternalSink } from './external-sink-node.js';
 import type { Serde } from '../serde/serde.js';
 import type { TopicNameExtractor } from '../topology/graph.js';
 import type { Grouped, Named, Produced, Repartitioned } from './config.js';
@@ -192,10 +194,15 @@ export class KStream<K, V> {
   }
 
   /**
-   * Writes the stream to a topic, or to a topic chosen per record. Terminal.
+   * Writes the stream to a topic, to a topic chosen per record, or to an external sink such as a
+   * Parquet table (`parquetSink(dir, options)` from `@weir/parquet`). Terminal.
    * @example stream.to('page-views-by-user', Produced.with(Serdes.String(), Serdes.Json()))
    */
-  to(topic: string | TopicNameExtractor<K, V>, produced?: Produced<K, V>): void {
+  to(topic: string | TopicNameExtractor<K, V> | ExternalSink<K, V>, produced?: Produced<K, V>): void {
+    if (isExternalSink(topic)) {
+      addExternalSink(this, topic as ExternalSink<K, V>);
+      return;
+    }
     const name = this.builder.name('KSTREAM-SINK', produced?.name);
     this.builder.addSink({
       name,

@@ -8,6 +8,7 @@ import type { RecordHeaders, Serde } from '../serde/serde.js';
 import type { StateBackendFactory } from '../state/backend.js';
 import { InMemoryStateBackendFactory } from '../state/internal/in-memory-backend.js';
 import type { KeyValueStore, SessionStore, StateStore, WindowStore } from '../state/stores.js';
+import type { OutboxRecord, SinkPartitionWriter } from '../sink/external-sink.js';
 import type { Topology } from '../topology/topology.js';
 
 /** Options of a {@link TestDriver}. */
@@ -65,6 +66,9 @@ export class TestDriver {
   private readonly internalQueue: InputRecord[] = [];
   private readonly offsets = new Map<string, number>();
   private readonly backends: Array<{ close(): void }> = [];
+  /** Outbox records not yet handed to their external sink, by outbox topic (full name). */
+  private readonly outboxes = new Map<string, OutputRecord[]>();
+  private readonly sinkWriters = new Map<string, { writer: SinkPartitionWriter<unknown, unknown>; next: bigint }>();
   private wallClock: number;
   private closed = false;
 
@@ -137,6 +141,36 @@ export class TestDriver {
     }
   }
 
+  /**
+   * Hands the records written to external sinks (Parquet tables, ...) to their partition writers
+   * and commits them, as the runtime's sink tasks do after each transaction. Asynchronous because
+   * sinks do I/O.
+   */
+  async flushExternalSinks(): Promise<void> {
+    this.checkOpen();
+    for (const definition of this.topology.externalSinks) {
+      const topic = this.topology.outboxTopic(this.applicationId, definition);
+      let state = this.sinkWriters.get(topic);
+      if (!state) {
+        const writer = definition.sink.openPartition({ applicationId: this.applicationId, outboxTopic: topic, partition: 0 });
+        state = { writer, next: await writer.recover() };
+        this.sinkWriters.set(topic, state);
+      }
+      const pending = this.outboxes.get(topic) ?? [];
+      this.outboxes.set(topic, []);
+      if (pending.length === 0) continue;
+      const records: OutboxRecord<unknown, unknown>[] = pending.map((r, i) => ({
+        offset: state.next + BigInt(i),
+        key: definition.sink.keySerde.deserialize(topic, r.key),
+        value: definition.sink.valueSerde.deserialize(topic, r.value),
+        timestamp: r.timestamp,
+      }));
+      await state.writer.write(records);
+      state.next += BigInt(records.length);
+      await state.writer.commit(state.next);
+    }
+  }
+
   /** Advances wall-clock time and fires due wall-clock punctuators. */
   advanceWallClockTime(ms: number): void {
     this.checkOpen();
@@ -184,9 +218,10 @@ export class TestDriver {
     return n;
   }
 
-  /** Closes every task and its state. */
+  /** Closes every task and its state (and external sink writers, without committing). */
   close(): void {
     if (this.closed) return;
+    for (const { writer } of this.sinkWriters.values()) void writer.close();
     for (const task of this.tasks.values()) task.close();
     for (const backend of this.backends) backend.close();
     this.closed = true;
@@ -262,6 +297,13 @@ export class TestDriver {
     while (this.pending.length > 0) {
       const record = this.pending.shift()!;
       const local = this.localTopic(record.topic);
+      const sink = this.topology.externalSinks.find((x) => x.outboxTopic === local);
+      if (sink) {
+        const list = this.outboxes.get(record.topic) ?? [];
+        list.push(record);
+        this.outboxes.set(record.topic, list);
+        continue;
+      }
       if (this.topology.internalTopicNames.has(local)) {
         const offset = this.offsets.get(record.topic) ?? 0;
         this.offsets.set(record.topic, offset + 1);

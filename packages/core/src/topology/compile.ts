@@ -115,6 +115,7 @@ export function compileTopology(graph: TopologyGraph, duplicateNames: readonly s
     graph.stores,
     graph.globalStores,
     graph.copartitionGroups,
-    new Set(graph.repartitionTopics.keys()),
+    new Set([...graph.repartitionTopics.keys(), ...graph.externalSinks.map((s) => s.outboxTopic)]),
+    graph.externalSinks,
   );
 }

@@ -1,6 +1,7 @@
 import type { ProcessorSupplier } from '../processor/processor.js';
 import type { StreamRecord } from '../record.js';
 import type { Serde } from '../serde/serde.js';
+import type { ExternalSinkDefinition } from '../sink/external-sink.js';
 import type { StoreDefinition } from './store-definition.js';
 
 /** Extracts event time from a consumed record (Kafka Streams' `TimestampExtractor`). */
@@ -88,6 +89,7 @@ export class TopologyGraph {
   readonly globalStores: GlobalStoreDefinition[] = [];
   readonly copartitionGroups: CopartitionGroup[] = [];
   readonly repartitionTopics = new Map<string, InternalTopicDefinition>();
+  readonly externalSinks: ExternalSinkDefinition[] = [];
   private counter = 0;
 
   /** Kafka Streams-style generated name: `PREFIX-0000000007`. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ExternalSinkDefinition } from '../sink/external-sink.js';
 import type { GlobalStoreDefinition, SinkNode, SourceNode, TopologyNode } from './graph.js';
 import type { StoreDefinition } from './store-definition.js';
 
@@ -38,7 +39,14 @@ export class Topology {
     readonly globalStores: readonly GlobalStoreDefinition[],
     readonly copartitionGroups: readonly (readonly string[])[],
     readonly internalTopicNames: ReadonlySet<string>,
+    /** External sinks (Parquet tables, ...) fed through outbox topics. */
+    readonly externalSinks: readonly ExternalSinkDefinition[] = [],
   ) {}
+
+  /** The full outbox topic of an external sink. */
+  outboxTopic(applicationId: string, sink: ExternalSinkDefinition): string {
+    return `${applicationId}-${sink.outboxTopic}`;
+  }
 
   /** The full name of a topic under `applicationId`: internal topics get the `<applicationId>-` prefix. */
   topicName(applicationId: string, topic: string): string {

@@ -1,0 +1,102 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger, WeirApp } from '@weir/kafka';
+import { openTable } from '@weir/parquet';
+import type { Admin, Kafka } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { windowedCount, windowedCountToParquet } from './fixtures/topologies.mjs';
+import { ChildApp } from './support/child-app.js';
+import { outOfOrderWorkload, seededRandom } from './support/datasets.js';
+import { duckdbQuery, sqlString } from './support/duckdb.js';
+import { expectedWindowedCounts } from './support/expected.js';
+import { kafkaBrokers, testKafka, uniqueName, uniqueTopic } from './support/kafka.js';
+import { hasConsumedAll, produceRecords, waitUntil } from './support/topics.js';
+
+const PARTITIONS = 4;
+
+/** The committed table's rows, read by DuckDB from the files the commit log lists. */
+async function tableLinesByDuckDB(dir: string): Promise<string[]> {
+  const table = await openTable(dir);
+  const files = table.files().map((f) => join(dir, f.path));
+  if (files.length === 0) return [];
+  const rows = await duckdbQuery(
+    `SELECT key, epoch_ms(window_start) AS start, count FROM read_parquet([${files.map(sqlString).join(', ')}])`,
+  );
+  return rows.map((r) => `${r.key}@${Number(r.start)}=${Number(r.count)}`).sort();
+}
+
+/** How many rows the committed table holds, per Weir's own count. */
+async function committedRows(dir: string): Promise<number> {
+  return (await openTable(dir)).count();
+}
+
+describe('Parquet sink (exactly-once)', () => {
+  let kafka: Kafka;
+  let admin: Admin;
+  beforeAll(async () => {
+    kafka = testKafka();
+    admin = kafka.admin();
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await admin.disconnect();
+  });
+
+  async function setUp(count: number, seed: number) {
+    const input = uniqueTopic('pq-in');
+    await admin.createTopics({ topics: [{ topic: input, numPartitions: PARTITIONS }], waitForLeaders: true });
+    const records = outOfOrderWorkload({ count, keys: 300, partitions: PARTITIONS, seed });
+    await produceRecords(kafka, input, records);
+    const table = await mkdtemp(join(tmpdir(), 'weir-table-'));
+    // The reference: the same windowed count in the TestDriver (topic output), per partition.
+    const expected = expectedWindowedCounts(() => windowedCount({ input, output: 'reference-out' }), input, 'reference-out', records);
+    return { input, records, table, expected };
+  }
+
+  it('a windowed count lands in the table exactly once; DuckDB reads the same rows as the TestDriver produced', async () => {
+    const { input, table, expected } = await setUp(20_000, 21);
+    const applicationId = uniqueName('pq-inproc');
+    const app = new WeirApp(windowedCountToParquet({ input, table }), {
+      applicationId,
+      brokers: kafkaBrokers(),
+      stateDir: await mkdtemp(join(tmpdir(), 'weir-pq-')),
+      logger: silentLogger,
+    });
+    await app.start({ handleSignals: false });
+    await waitUntil('the app consumed its input', () => hasConsumedAll(admin, applicationId, input), 120_000);
+    await waitUntil('the table holds every window', async () => (await committedRows(table)) >= expected.length, 60_000);
+    await app.close();
+    expect(await tableLinesByDuckDB(table)).toEqual(expected);
+  });
+
+  it('survives SIGKILL ten times and a broker-independent restart: the final snapshot equals the TestDriver', async () => {
+    const { input, table, expected } = await setUp(200_000, 77);
+    const applicationId = uniqueName('pq-kill');
+    const child = new ChildApp({
+      topology: 'windowedCountToParquet',
+      topologyArgs: { input, table },
+      applicationId,
+      brokers: kafkaBrokers(),
+      stateDir: await mkdtemp(join(tmpdir(), 'weir-pq-kill-')),
+    });
+    const random = seededRandom(5);
+    let kills = 0;
+    for (; kills < 10; kills++) {
+      child.start();
+      await new Promise((resolve) => setTimeout(resolve, 1_500 + random() * 4_000));
+      await child.kill();
+    }
+    child.start();
+    await waitUntil('the app consumed its input', () => hasConsumedAll(admin, applicationId, input), 300_000, () => child.output.slice(-3000));
+    await waitUntil('the table holds every window', async () => (await committedRows(table)) >= expected.length, 120_000, () =>
+      child.output.slice(-3000),
+    );
+    await child.stop();
+    const actual = await tableLinesByDuckDB(table);
+    expect(kills).toBe(10);
+    expect(new Set(actual).size).toBe(actual.length);
+    expect(actual.length).toBe(expected.length);
+    expect(actual).toEqual(expected);
+  }, 600_000);
+});
