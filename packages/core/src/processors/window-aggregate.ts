@@ -48,6 +48,10 @@ export class WindowProgress {
   }
 }
 
+function sameWindows(a: readonly { start: number }[], b: readonly { start: number }[]): boolean {
+  return a.length === b.length && a.every((w, i) => w.start === b[i]!.start);
+}
+
 /**
  * Aggregates a grouped stream into time windows (Kafka Streams' `KStreamWindowAggregate`).
  *
@@ -79,6 +83,9 @@ export function windowAggregateProcessor<K, V, A>(
       const upper = closeTime - windows.sizeMs;
       if (upper < 0) return;
       const lower = last === undefined ? 0 : Math.max(0, last - windows.sizeMs) + 1;
+      // Spec (Kafka Streams' shouldRangeFetch): no window closed since the last emission when the
+      // windows around both bounds are the same; skip the store scan (and keep the last close time).
+      if (last !== undefined && sameWindows(windows.windowsFor(upper), windows.windowsFor(lower - 1))) return;
       const closed: Array<{ key: Windowed<K>; value: ValueAndTimestamp<A> }> = [];
       if (lower <= upper) for (const entry of store.fetchAll(lower, upper)) closed.push(entry);
       // Emit in window-start order (stable: keys stay in store order within a start).

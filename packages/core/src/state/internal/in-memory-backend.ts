@@ -22,9 +22,8 @@ class InMemoryBytesStore implements BytesStore {
   > {
     const from = options.from === undefined ? undefined : toByteString(options.from);
     const to = options.to === undefined ? undefined : toByteString(options.to);
-    // Snapshot the keys first: callers may commit while iterating, as with LMDB read snapshots.
-    const rows = [...this.entries.range(from, to, options.reverse)];
-    for (const [key, value] of rows) yield [fromByteString(key), value];
+    // Lazy, like LMDB cursors: a task never commits while it iterates (commits happen between records).
+    for (const [key, value] of this.entries.range(from, to, options.reverse)) yield [fromByteString(key), value];
   }
 
   approximateNumEntries(): number {
