@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, WeirApp } from '@weir/kafka';
 import { openTable } from '@weir/parquet';
-import type { Admin, Kafka } from 'kafkajs';
+import { startKafka } from '@weir/testkit';
+import { type Admin, type Kafka, Kafka as KafkaClient, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { windowedCount, windowedCountToParquet } from './fixtures/topologies.mjs';
 import { ChildApp } from './support/child-app.js';
@@ -43,11 +44,11 @@ describe('Parquet sink (exactly-once)', () => {
     await admin.disconnect();
   });
 
-  async function setUp(count: number, seed: number) {
+  async function setUp(client: Kafka, clientAdmin: Admin, count: number, seed: number) {
     const input = uniqueTopic('pq-in');
-    await admin.createTopics({ topics: [{ topic: input, numPartitions: PARTITIONS }], waitForLeaders: true });
+    await clientAdmin.createTopics({ topics: [{ topic: input, numPartitions: PARTITIONS }], waitForLeaders: true });
     const records = outOfOrderWorkload({ count, keys: 300, partitions: PARTITIONS, seed });
-    await produceRecords(kafka, input, records);
+    await produceRecords(client, input, records);
     const table = await mkdtemp(join(tmpdir(), 'weir-table-'));
     // The reference: the same windowed count in the TestDriver (topic output), per partition.
     const expected = expectedWindowedCounts(() => windowedCount({ input, output: 'reference-out' }), input, 'reference-out', records);
@@ -55,7 +56,7 @@ describe('Parquet sink (exactly-once)', () => {
   }
 
   it('a windowed count lands in the table exactly once; DuckDB reads the same rows as the TestDriver produced', async () => {
-    const { input, table, expected } = await setUp(20_000, 21);
+    const { input, table, expected } = await setUp(kafka, admin, 20_000, 21);
     const applicationId = uniqueName('pq-inproc');
     const app = new WeirApp(windowedCountToParquet({ input, table }), {
       applicationId,
@@ -70,33 +71,52 @@ describe('Parquet sink (exactly-once)', () => {
     expect(await tableLinesByDuckDB(table)).toEqual(expected);
   });
 
-  it('survives SIGKILL ten times and a broker-independent restart: the final snapshot equals the TestDriver', async () => {
-    const { input, table, expected } = await setUp(200_000, 77);
-    const applicationId = uniqueName('pq-kill');
-    const child = new ChildApp({
-      topology: 'windowedCountToParquet',
-      topologyArgs: { input, table },
-      applicationId,
-      brokers: kafkaBrokers(),
-      stateDir: await mkdtemp(join(tmpdir(), 'weir-pq-kill-')),
-    });
-    const random = seededRandom(5);
-    let kills = 0;
-    for (; kills < 10; kills++) {
+  it('survives ten SIGKILLs and a broker restart: the final snapshot read by DuckDB equals the TestDriver', async () => {
+    // A broker of its own, so that restarting it does not disturb other tests.
+    const broker = await startKafka();
+    const client = new KafkaClient({ clientId: 'pq-kill', brokers: broker.brokers, logLevel: logLevel.NOTHING });
+    const ownAdmin = client.admin();
+    try {
+      await ownAdmin.connect();
+      const { input, table, expected } = await setUp(client, ownAdmin, 200_000, 77);
+      const applicationId = uniqueName('pq-kill');
+      const child = new ChildApp({
+        topology: 'windowedCountToParquet',
+        topologyArgs: { input, table },
+        applicationId,
+        brokers: broker.brokers,
+        stateDir: await mkdtemp(join(tmpdir(), 'weir-pq-kill-')),
+      });
+      // Files roll every 500 ms, so kills at random moments land during file writes, renames and
+      // log commits as well as between them.
+      const random = seededRandom(5);
+      let kills = 0;
+      for (; kills < 10; kills++) {
+        child.start();
+        await new Promise((resolve) => setTimeout(resolve, 1_500 + random() * 4_000));
+        await child.kill();
+        if (kills === 4) {
+          await ownAdmin.disconnect();
+          await broker.restart();
+          await ownAdmin.connect();
+        }
+      }
       child.start();
-      await new Promise((resolve) => setTimeout(resolve, 1_500 + random() * 4_000));
-      await child.kill();
+      await waitUntil('the app consumed its input', () => hasConsumedAll(ownAdmin, applicationId, input), 300_000, () =>
+        child.output.slice(-3000),
+      );
+      await waitUntil('the table holds every window', async () => (await committedRows(table)) >= expected.length, 120_000, () =>
+        child.output.slice(-3000),
+      );
+      await child.stop();
+      const actual = await tableLinesByDuckDB(table);
+      expect(kills).toBe(10);
+      expect(new Set(actual).size).toBe(actual.length);
+      expect(actual.length).toBe(expected.length);
+      expect(actual).toEqual(expected);
+    } finally {
+      await ownAdmin.disconnect().catch(() => {});
+      await broker.stop();
     }
-    child.start();
-    await waitUntil('the app consumed its input', () => hasConsumedAll(admin, applicationId, input), 300_000, () => child.output.slice(-3000));
-    await waitUntil('the table holds every window', async () => (await committedRows(table)) >= expected.length, 120_000, () =>
-      child.output.slice(-3000),
-    );
-    await child.stop();
-    const actual = await tableLinesByDuckDB(table);
-    expect(kills).toBe(10);
-    expect(new Set(actual).size).toBe(actual.length);
-    expect(actual.length).toBe(expected.length);
-    expect(actual).toEqual(expected);
   }, 600_000);
 });

@@ -23,7 +23,7 @@ export { type CommitFilesOptions, commitFiles, type FileToAdd } from './commit-f
 export { type CompactionResult, type CompactOptions, compactTable, mergeRanges } from './compact-table.js';
 export * from './errors.js';
 export { and, type ColumnFilterBuilder, type ComparisonOp, col, type Filter, type FilterValue, or } from './filter.js';
-export { type PartitionField, type PartitionTransform } from './partitioning.js';
+export type { PartitionField, PartitionTransform } from './partitioning.js';
 export { type HistoryEntry, type OpenTableOptions, openTable, Table } from './table.js';
 export { type OrderBy, type ScanOptions, type ScanStats, TableScan, type TableRow } from './table-scan.js';
 export { type TableWriterOptions, TableWriter, type WriteBatchOptions } from './table-writer.js';

@@ -64,9 +64,17 @@ function partitionValue(field: PartitionField, value: unknown): string {
   }
 }
 
-// Hive escapes these in partition directory names; so does Weir, so that any value is a path segment.
-function escape(value: string): string {
-  return value.replace(/[\u0000-\u001f"#%'*/:=?\\\u007f{}[\]^]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+const ESCAPED = new Set('"#%\'*/:=?\\{}[]^');
+
+// Hive escapes these (and control characters) in partition directory names; so does Weir, so
+// that any value is one path segment.
+function escapeSegment(value: string): string {
+  let out = '';
+  for (const c of value) {
+    const code = c.charCodeAt(0);
+    out += code < 0x20 || code === 0x7f || ESCAPED.has(c) ? `%${code.toString(16).toUpperCase().padStart(2, '0')}` : c;
+  }
+  return out;
 }
 
 /** The partition values of a row. */
@@ -78,7 +86,7 @@ export function partitionOf(partitionBy: readonly PartitionField[], row: Record<
 
 /** The directory of a partition, relative to `data/`: `window_date=2026-11-26` (`''` when none). */
 export function partitionDir(partitionBy: readonly PartitionField[], values: Record<string, string>): string {
-  return partitionBy.map((field) => `${escape(field.name)}=${escape(values[field.name] ?? NULL_PARTITION)}`).join('/');
+  return partitionBy.map((field) => `${escapeSegment(field.name)}=${escapeSegment(values[field.name] ?? NULL_PARTITION)}`).join('/');
 }
 
 /** Checks that each partition field names a top-level column of `schema`. */

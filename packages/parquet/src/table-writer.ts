@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { TableSchema } from '@weir/avro';
+import { evolveColumns, type TableSchema } from '@weir/avro';
 import type { ParquetCodec } from './codec.js';
 import type { Commit, SourceOffsets } from './commit.js';
 import { commitWithState, type FileToAdd } from './commit-files.js';
@@ -101,15 +101,18 @@ export class TableWriter {
     const { sources = {} } = options;
     const { schema, keyColumns = [], sortBy = keyColumns, codec, rowGroupSize, writer, name } = this.options;
     await catchUp(this.dir, this.state);
-    // Fail fast: a replay or a zombie learns it before writing any file.
+    // Fail fast: a replay, a zombie or an incompatible schema learns it before writing any file.
     if (Object.keys(sources).length > 0) checkContinuity(this.dir, this.state, sources);
+    if (this.state.exists && JSON.stringify(schema) !== JSON.stringify(this.state.schema.columns)) {
+      evolveColumns(this.state.schema.columns, schema);
+    }
     const partitionBy = [...(this.options.partitionBy ?? this.state.partitionBy)];
     const groups = new Map<string, { partition: Record<string, string>; rows: TableRow[] }>();
     for (const row of rows) {
       const partition = partitionOf(partitionBy, row);
       const dir = partitionDir(partitionBy, partition);
-      let group = groups.get(dir);
-      if (group === undefined) groups.set(dir, (group = { partition, rows: [] }));
+      const group = groups.get(dir) ?? { partition, rows: [] };
+      groups.set(dir, group);
       group.rows.push(row);
     }
     const sortColumns = sortBy.map((column) => schema.find((c) => c.name === column) as Scalar | undefined);

@@ -7,7 +7,7 @@ import type { ColumnStatistics, SourceRange } from './commit.js';
 import { StatsCollector } from './internal/column-stats.js';
 import { encodeValue } from './internal/encode-values.js';
 import { FileSink } from './internal/file-sink.js';
-import { fsyncDir, tempPath } from './internal/fs.js';
+import { fsyncDir, mkdirDurable, tempPath } from './internal/fs.js';
 import { toParquetSchema } from './internal/parquet-schema.js';
 import { WEIR_VERSION } from './version.js';
 
@@ -121,7 +121,7 @@ export async function writeParquetFile(
   ];
   const dictionary = new Set(keyColumns);
   const dir = path.dirname(file);
-  await fs.mkdir(dir, { recursive: true });
+  await mkdirDurable(dir);
   const temp = tempPath(dir, '.parquet');
   const sink = await FileSink.create(temp);
   const stats = new StatsCollector(schema);

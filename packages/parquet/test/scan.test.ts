@@ -107,6 +107,16 @@ describe('Table.scan', () => {
     expect(rows).toEqual(expected);
   });
 
+  it('prunes FLOAT columns by the stored float32 values', async () => {
+    const floats = tempDir();
+    const writer = await TableWriter.open(floats, { schema: [Columns.float('f')] });
+    await writer.write([{ f: 0.1 }]);
+    const table = await openTable(floats);
+    // 0.1 is stored as float32 0.10000000149...: it is > 0.1, and statistics must agree.
+    expect(await table.scan({ filter: col('f').gt(0.1) }).toArray()).toEqual([{ f: Math.fround(0.1) }]);
+    expect(table.files()[0]!.stats.f).toEqual({ nullCount: 0, min: Math.fround(0.1), max: Math.fround(0.1) });
+  });
+
   it('rejects unknown columns and literals of the wrong type', async () => {
     const table = await openTable(dir);
     expect(() => table.scan({ filter: col('nope').eq(1) })).toThrow(

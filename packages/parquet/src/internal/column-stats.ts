@@ -24,13 +24,16 @@ export class StatsCollector {
   /** Adds one row (already validated against the schema). */
   add(row: Record<string, unknown>): void {
     for (const entry of this.running) {
-      const value = row[entry.column.name];
+      let value = row[entry.column.name];
       if (value === null || value === undefined) {
         entry.nullCount++;
         continue;
       }
       if (!isScalarColumn(entry.column) || (typeof value === 'number' && Number.isNaN(value))) continue;
       const column = entry.column as Scalar;
+      // A FLOAT is stored as float32: its bounds must be the stored values, or pruning would
+      // skip 0.1 (stored 0.10000000149) for `> 0.1`.
+      if (column.type === 'FLOAT') value = Math.fround(value as number);
       if (entry.min === undefined || compareValues(column, value, entry.min) < 0) entry.min = value;
       if (entry.max === undefined || compareValues(column, value, entry.max) > 0) entry.max = value;
     }

@@ -2,35 +2,16 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Commit } from '../commit.js';
 import { CorruptTableError } from '../errors.js';
-import { hasCode, publishExclusive } from './fs.js';
+import { hasCode, mkdirDurable, publishExclusive } from './fs.js';
 
 /** The directory of a table's commits. */
 export const LOG_DIR = '_weir_log';
 /** The directory of a table's data files. */
 export const DATA_DIR = 'data';
 
-const COMMIT_NAME = /^(\d{20})\.json$/;
-
 /** The file name of commit `version`: the number padded to 20 digits, so names sort as numbers. */
 export function commitFileName(version: number): string {
   return `${String(version).padStart(20, '0')}.json`;
-}
-
-/** The commit versions present in the log, ascending (temp files and others ignored). */
-export async function listVersions(table: string): Promise<number[]> {
-  let names: string[];
-  try {
-    names = await fs.readdir(path.join(table, LOG_DIR));
-  } catch (error) {
-    if (hasCode(error, 'ENOENT') || hasCode(error, 'ENOTDIR')) return [];
-    throw error;
-  }
-  const versions: number[] = [];
-  for (const name of names) {
-    const match = COMMIT_NAME.exec(name);
-    if (match !== null) versions.push(Number(match[1]));
-  }
-  return versions.sort((a, b) => a - b);
 }
 
 /**
@@ -66,6 +47,6 @@ export async function readCommit(table: string, version: number): Promise<Commit
  */
 export async function tryCreateCommit(table: string, commit: Commit): Promise<boolean> {
   const dir = path.join(table, LOG_DIR);
-  await fs.mkdir(dir, { recursive: true });
+  await mkdirDurable(dir);
   return publishExclusive(path.join(dir, commitFileName(commit.version)), `${JSON.stringify(commit, null, 2)}\n`);
 }

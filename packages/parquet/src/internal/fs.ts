@@ -34,6 +34,21 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Creates `dir` and its missing parents, fsyncing each parent of a created directory: a file
+ * fsynced inside a new directory is only durable once that directory's own entry is.
+ */
+export async function mkdirDurable(dir: string): Promise<void> {
+  const first = await fs.mkdir(dir, { recursive: true });
+  if (first === undefined) return;
+  const parents: string[] = [];
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    parents.push(path.dirname(current));
+    if (current === path.resolve(first) || current === path.dirname(current)) break;
+  }
+  for (const parent of parents) await fsyncDir(parent);
+}
+
 /** Writes `bytes` to a new file, fsyncs and closes it. */
 export async function writeDurable(file: string, bytes: Uint8Array | string): Promise<void> {
   const handle = await fs.open(file, 'wx');

@@ -1,15 +1,15 @@
 import {
-  DuckDBBlobValue,
+  type DuckDBBlobValue,
   type DuckDBConnection,
-  DuckDBDateValue,
-  DuckDBDecimalValue,
+  type DuckDBDateValue,
+  type DuckDBDecimalValue,
   DuckDBInstance,
-  DuckDBListValue,
-  DuckDBMapValue,
-  DuckDBStructValue,
-  DuckDBTimestampTZValue,
-  DuckDBTimestampValue,
-  DuckDBUUIDValue,
+  type DuckDBListValue,
+  type DuckDBMapValue,
+  type DuckDBStructValue,
+  type DuckDBTimestampTZValue,
+  type DuckDBTimestampValue,
+  type DuckDBUUIDValue,
   type DuckDBValue,
 } from '@duckdb/node-api';
 import type { Column, TableSchema } from '@weir/avro';
@@ -95,4 +95,3 @@ export function toModel(column: Column, value: DuckDBValue): unknown {
   }
 }
 
-export { DuckDBBlobValue, DuckDBDateValue, DuckDBDecimalValue, DuckDBListValue, DuckDBMapValue, DuckDBStructValue, DuckDBUUIDValue };
