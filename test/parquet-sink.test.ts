@@ -5,13 +5,13 @@ import { silentLogger, WeirApp } from '@weir/kafka';
 import { openTable } from '@weir/parquet';
 import { startKafka } from '@weir/testkit';
 import { type Admin, type Kafka, Kafka as KafkaClient, logLevel } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { windowedCount, windowedCountToParquet } from './fixtures/topologies.mjs';
 import { ChildApp } from './support/child-app.js';
 import { outOfOrderWorkload, seededRandom } from './support/datasets.js';
 import { duckdbQuery, sqlString } from './support/duckdb.js';
 import { expectedWindowedCounts } from './support/expected.js';
-import { kafkaBrokers, testKafka, uniqueName, uniqueTopic } from './support/kafka.js';
+import { connectedAdmin, kafkaBrokers, uniqueName, uniqueTopic } from './support/kafka.js';
 import { hasConsumedAll, produceRecords, waitUntil } from './support/topics.js';
 
 const PARTITIONS = 4;
@@ -33,16 +33,7 @@ async function committedRows(dir: string): Promise<number> {
 }
 
 describe('Parquet sink (exactly-once)', () => {
-  let kafka: Kafka;
-  let admin: Admin;
-  beforeAll(async () => {
-    kafka = testKafka();
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  afterAll(async () => {
-    await admin.disconnect();
-  });
+  const connected = connectedAdmin();
 
   async function setUp(client: Kafka, clientAdmin: Admin, count: number, seed: number) {
     const input = uniqueTopic('pq-in');
@@ -56,7 +47,7 @@ describe('Parquet sink (exactly-once)', () => {
   }
 
   it('a windowed count lands in the table exactly once; DuckDB reads the same rows as the TestDriver produced', async () => {
-    const { input, table, expected } = await setUp(kafka, admin, 20_000, 21);
+    const { input, table, expected } = await setUp(connected.kafka, connected.admin, 20_000, 21);
     const applicationId = uniqueName('pq-inproc');
     const app = new WeirApp(windowedCountToParquet({ input, table }), {
       applicationId,
@@ -65,7 +56,7 @@ describe('Parquet sink (exactly-once)', () => {
       logger: silentLogger,
     });
     await app.start({ handleSignals: false });
-    await waitUntil('the app consumed its input', () => hasConsumedAll(admin, applicationId, input), 120_000);
+    await waitUntil('the app consumed its input', () => hasConsumedAll(connected.admin, applicationId, input), 120_000);
     await waitUntil('the table holds every window', async () => (await committedRows(table)) >= expected.length, 60_000);
     await app.close();
     expect(await tableLinesByDuckDB(table)).toEqual(expected);

@@ -2,13 +2,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WeirApp, silentLogger } from '@weir/kafka';
-import type { Admin, Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { windowedCount } from './fixtures/topologies.mjs';
 import { ChildApp } from './support/child-app.js';
 import { outOfOrderWorkload, seededRandom } from './support/datasets.js';
 import { actualWindowedCounts, expectedWindowedCounts } from './support/expected.js';
-import { kafkaBrokers, testKafka, uniqueName, uniqueTopic } from './support/kafka.js';
+import { connectedAdmin, kafkaBrokers, uniqueName, uniqueTopic } from './support/kafka.js';
 import { hasConsumedAll, produceRecords, readTopic, waitUntil } from './support/topics.js';
 
 const PARTITIONS = 4;
@@ -24,22 +23,12 @@ function difference(actual: string[], expected: string[]): { missing: string[]; 
 }
 
 describe('exactly-once runtime', () => {
-  let kafka: Kafka;
-  let admin: Admin;
-
-  beforeAll(async () => {
-    kafka = testKafka();
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  afterAll(async () => {
-    await admin.disconnect();
-  });
+  const connected = connectedAdmin();
 
   async function topics(): Promise<{ input: string; output: string }> {
     const input = uniqueTopic('eos-in');
     const output = uniqueTopic('eos-out');
-    await admin.createTopics({
+    await connected.admin.createTopics({
       topics: [
         { topic: input, numPartitions: PARTITIONS },
         { topic: output, numPartitions: PARTITIONS },
@@ -52,7 +41,7 @@ describe('exactly-once runtime', () => {
   it('a windowed count in-process equals the TestDriver, record for record', async () => {
     const { input, output } = await topics();
     const records = outOfOrderWorkload({ count: 20_000, keys: 200, partitions: PARTITIONS, seed: 7 });
-    await produceRecords(kafka, input, records);
+    await produceRecords(connected.kafka, input, records);
     const applicationId = uniqueName('eos-inproc');
     const app = new WeirApp(windowedCount({ input, output }), {
       applicationId,
@@ -61,10 +50,10 @@ describe('exactly-once runtime', () => {
       logger: silentLogger,
     });
     await app.start({ handleSignals: false });
-    await waitUntil('the app consumed its input', () => hasConsumedAll(admin, applicationId, input), 120_000);
+    await waitUntil('the app consumed its input', () => hasConsumedAll(connected.admin, applicationId, input), 120_000);
     await app.close();
     const expected = expectedWindowedCounts(() => windowedCount({ input, output }), input, output, records);
-    const actual = actualWindowedCounts(await readTopic(kafka, admin, output), output);
+    const actual = actualWindowedCounts(await readTopic(connected.kafka, connected.admin, output), output);
     expect(expected.length).toBeGreaterThan(100);
     expect(app.metrics().recordsDropped.late).toBeGreaterThan(0);
     expect(actual).toEqual(expected);
@@ -73,7 +62,7 @@ describe('exactly-once runtime', () => {
   it('at-least-once mode without faults also equals the TestDriver', async () => {
     const { input, output } = await topics();
     const records = outOfOrderWorkload({ count: 10_000, keys: 100, partitions: PARTITIONS, seed: 8 });
-    await produceRecords(kafka, input, records);
+    await produceRecords(connected.kafka, input, records);
     const applicationId = uniqueName('alos');
     const app = new WeirApp(windowedCount({ input, output }), {
       applicationId,
@@ -86,18 +75,18 @@ describe('exactly-once runtime', () => {
     const states: string[] = [];
     app.state$.subscribe((state) => states.push(state));
     await app.start({ handleSignals: false });
-    await waitUntil('the app consumed its input', () => hasConsumedAll(admin, applicationId, input), 120_000);
+    await waitUntil('the app consumed its input', () => hasConsumedAll(connected.admin, applicationId, input), 120_000);
     expect(app.metrics().recordsProcessed).toBe(records.length);
     await app.close();
     expect(states).toEqual(['CREATED', 'REBALANCING', 'RUNNING', 'PENDING_SHUTDOWN', 'NOT_RUNNING']);
     const expected = expectedWindowedCounts(() => windowedCount({ input, output }), input, output, records);
-    expect(actualWindowedCounts(await readTopic(kafka, admin, output), output)).toEqual(expected);
+    expect(actualWindowedCounts(await readTopic(connected.kafka, connected.admin, output), output)).toEqual(expected);
   });
 
   it('survives SIGKILL at random moments: the output equals the TestDriver, no duplicate, none missing', async () => {
     const { input, output } = await topics();
     const records = outOfOrderWorkload({ count: 200_000, keys: 1_000, partitions: PARTITIONS, seed: 42 });
-    await produceRecords(kafka, input, records);
+    await produceRecords(connected.kafka, input, records);
     const applicationId = uniqueName('eos-kill');
     const stateDir = await mkdtemp(join(tmpdir(), 'weir-eos-kill-'));
     const child = new ChildApp({
@@ -115,12 +104,12 @@ describe('exactly-once runtime', () => {
       await child.kill();
     }
     child.start();
-    await waitUntil('the restarted app consumed its input', () => hasConsumedAll(admin, applicationId, input), 240_000, () =>
+    await waitUntil('the restarted app consumed its input', () => hasConsumedAll(connected.admin, applicationId, input), 240_000, () =>
       child.output.slice(-4000),
     );
     await child.stop();
     const expected = expectedWindowedCounts(() => windowedCount({ input, output }), input, output, records);
-    const actual = actualWindowedCounts(await readTopic(kafka, admin, output), output);
+    const actual = actualWindowedCounts(await readTopic(connected.kafka, connected.admin, output), output);
     expect(kills).toBeGreaterThanOrEqual(5);
     expect(new Set(actual).size).toBe(actual.length);
     expect(difference(actual, expected)).toEqual({ missing: [], unexpected: [] });

@@ -3,40 +3,36 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deadLetterTopic, silentLogger, WeirApp, WeirConfigError } from '@weir/kafka';
 import { startKafka } from '@weir/testkit';
-import { type Admin, type Kafka, Kafka as KafkaClient, logLevel } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Admin, Kafka as KafkaClient, logLevel } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
 import { parseAndMap, windowedCount } from './fixtures/topologies.mjs';
 import { ChildApp } from './support/child-app.js';
 import { outOfOrderWorkload } from './support/datasets.js';
 import { actualWindowedCounts, expectedWindowedCounts } from './support/expected.js';
-import { kafkaBrokers, testKafka, uniqueName, uniqueTopic } from './support/kafka.js';
+import { connectedAdmin, kafkaBrokers, uniqueName, uniqueTopic } from './support/kafka.js';
 import { hasConsumedAll, produceRecords, readTopic, waitUntil } from './support/topics.js';
 
 const PARTITIONS = 4;
+
+/** A message key, value or header as text (`undefined` when absent). */
+function text(bytes: Buffer | string | (Buffer | string)[] | null | undefined): string | undefined {
+  if (bytes === null || bytes === undefined) return undefined;
+  return Array.isArray(bytes) ? bytes.map(String).join(',') : bytes.toString();
+}
 
 async function createTopics(admin: Admin, names: string[], partitions = PARTITIONS): Promise<void> {
   await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
 }
 
 describe('runtime under faults', () => {
-  let kafka: Kafka;
-  let admin: Admin;
-
-  beforeAll(async () => {
-    kafka = testKafka();
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  afterAll(async () => {
-    await admin.disconnect();
-  });
+  const connected = connectedAdmin();
 
   it('two instances share the work; one is killed; the survivor restores its tasks and the output is exact', async () => {
     const input = uniqueTopic('two-in');
     const output = uniqueTopic('two-out');
-    await createTopics(admin, [input, output]);
+    await createTopics(connected.admin, [input, output]);
     const records = outOfOrderWorkload({ count: 60_000, keys: 500, partitions: PARTITIONS, seed: 3 });
-    await produceRecords(kafka, input, records);
+    await produceRecords(connected.kafka, input, records);
     const applicationId = uniqueName('two-instances');
     const options = { topology: 'windowedCount' as const, topologyArgs: { input, output }, applicationId, brokers: kafkaBrokers() };
     const first = new ChildApp({ ...options, stateDir: await mkdtemp(join(tmpdir(), 'weir-a-')) });
@@ -45,20 +41,20 @@ describe('runtime under faults', () => {
     second.start();
     await new Promise((resolve) => setTimeout(resolve, 8_000));
     await first.kill();
-    await waitUntil('the survivor consumed the input', () => hasConsumedAll(admin, applicationId, input), 240_000, () =>
+    await waitUntil('the survivor consumed the input', () => hasConsumedAll(connected.admin, applicationId, input), 240_000, () =>
       second.output.slice(-3000),
     );
     await second.stop();
     const expected = expectedWindowedCounts(() => windowedCount({ input, output }), input, output, records);
-    expect(actualWindowedCounts(await readTopic(kafka, admin, output), output)).toEqual(expected);
+    expect(actualWindowedCounts(await readTopic(connected.kafka, connected.admin, output), output)).toEqual(expected);
   }, 400_000);
 
   it('fences a zombie: an instance paused until its tasks moved cannot commit when it resumes; the output is exact', async () => {
     const input = uniqueTopic('zombie-in');
     const output = uniqueTopic('zombie-out');
-    await createTopics(admin, [input, output]);
+    await createTopics(connected.admin, [input, output]);
     const records = outOfOrderWorkload({ count: 60_000, keys: 500, partitions: PARTITIONS, seed: 5 });
-    await produceRecords(kafka, input, records);
+    await produceRecords(connected.kafka, input, records);
     const applicationId = uniqueName('zombie');
     const options = { topology: 'windowedCount' as const, topologyArgs: { input, output }, applicationId, brokers: kafkaBrokers() };
     const zombie = new ChildApp({ ...options, stateDir: await mkdtemp(join(tmpdir(), 'weir-zombie-')) });
@@ -70,19 +66,19 @@ describe('runtime under faults', () => {
     // Past the 6 s session timeout: the group evicts the zombie and the healthy instance takes all tasks.
     await new Promise((resolve) => setTimeout(resolve, 15_000));
     zombie.resume();
-    await waitUntil('the input is consumed', () => hasConsumedAll(admin, applicationId, input), 240_000, () => healthy.output.slice(-3000));
+    await waitUntil('the input is consumed', () => hasConsumedAll(connected.admin, applicationId, input), 240_000, () => healthy.output.slice(-3000));
     await zombie.stop();
     await healthy.stop();
     const expected = expectedWindowedCounts(() => windowedCount({ input, output }), input, output, records);
-    expect(actualWindowedCounts(await readTopic(kafka, admin, output), output)).toEqual(expected);
+    expect(actualWindowedCounts(await readTopic(connected.kafka, connected.admin, output), output)).toEqual(expected);
   }, 400_000);
 
   it('malformed records go to the dead-letter topic with their bytes; good ones are processed exactly once', async () => {
     const input = uniqueTopic('dlq-in');
     const output = uniqueTopic('dlq-out');
     const dlq = uniqueTopic('dlq');
-    await createTopics(admin, [input, output, dlq], 2);
-    const producer = kafka.producer();
+    await createTopics(connected.admin, [input, output, dlq], 2);
+    const producer = connected.kafka.producer();
     await producer.connect();
     const good = Array.from({ length: 200 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ page: `/p${i}` }), partition: i % 2 }));
     const bad = [
@@ -100,23 +96,23 @@ describe('runtime under faults', () => {
       deserializationErrorHandler: deadLetterTopic(dlq),
     });
     await app.start({ handleSignals: false });
-    await waitUntil('the app consumed its input', () => hasConsumedAll(admin, applicationId, input), 120_000);
+    await waitUntil('the app consumed its input', () => hasConsumedAll(connected.admin, applicationId, input), 120_000);
     expect(app.metrics().recordsDropped.error).toBe(2);
     await app.close();
-    const out = [...(await readTopic(kafka, admin, output)).values()].flat();
-    expect(out.map((m) => m.key!.toString()).sort()).toEqual(good.map((g) => g.key).sort());
-    expect(out.find((m) => m.key!.toString() === 'k7')!.value!.toString()).toBe(JSON.stringify({ page: '/P7' }));
-    const dead = [...(await readTopic(kafka, admin, dlq)).values()].flat();
+    const out = [...(await readTopic(connected.kafka, connected.admin, output)).values()].flat();
+    expect(out.map((m) => text(m.key)).sort()).toEqual(good.map((g) => g.key).sort());
+    expect(text(out.find((m) => text(m.key) === 'k7')?.value)).toBe(JSON.stringify({ page: '/P7' }));
+    const dead = [...(await readTopic(connected.kafka, connected.admin, dlq)).values()].flat();
     expect(dead).toHaveLength(2);
-    const first = dead.find((m) => m.key!.toString() === 'bad-1')!;
-    expect(first.value!.toString()).toBe('{not json');
-    expect(first.headers!.trace!.toString()).toBe('abc');
-    expect(first.headers!['weir.source.topic']!.toString()).toBe(input);
-    expect(first.headers!['weir.source.partition']!.toString()).toBe('0');
-    expect(first.headers!['weir.source.offset']!.toString()).toBe('50');
-    expect(first.headers!['weir.error.message']!.toString()).toMatch(/JSON/);
-    const second = dead.find((m) => m.key!.toString() === 'bad-2')!;
-    expect([...second.value!]).toEqual([0xff, 0xfe, 0x00]);
+    const first = dead.find((m) => text(m.key) === 'bad-1');
+    expect(text(first?.value)).toBe('{not json');
+    expect(text(first?.headers?.trace)).toBe('abc');
+    expect(text(first?.headers?.['weir.source.topic'])).toBe(input);
+    expect(text(first?.headers?.['weir.source.partition'])).toBe('0');
+    expect(text(first?.headers?.['weir.source.offset'])).toBe('50');
+    expect(text(first?.headers?.['weir.error.message'])).toMatch(/JSON/);
+    const second = dead.find((m) => text(m.key) === 'bad-2');
+    expect([...(second?.value ?? [])]).toEqual([0xff, 0xfe, 0x00]);
   });
 
   it('reports configuration errors clearly at start', async () => {

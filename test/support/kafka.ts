@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
-import { inject } from 'vitest';
+import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, inject } from 'vitest';
 import './brokers.js';
 
 /** Bootstrap addresses of the broker this run uses (started by global-setup.ts or KAFKA_BROKERS). */
@@ -40,4 +40,21 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/**
+ * A kafkajs client and a connected admin for the tests of one file: connected before the first
+ * test, disconnected after the last. Read the fields inside tests (they are set in `beforeAll`).
+ */
+export function connectedAdmin(): { readonly kafka: Kafka; readonly admin: Admin } {
+  const handle = {} as { kafka: Kafka; admin: Admin };
+  beforeAll(async () => {
+    handle.kafka = testKafka();
+    handle.admin = handle.kafka.admin();
+    await handle.admin.connect();
+  });
+  afterAll(async () => {
+    await handle.admin.disconnect();
+  });
+  return handle;
 }
