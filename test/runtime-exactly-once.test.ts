@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ReadOnlyWindowStore, ValueAndTimestamp } from '@weir/core';
 import { WeirApp, silentLogger } from '@weir/kafka';
 import { describe, expect, it } from 'vitest';
 import { windowedCount } from './fixtures/topologies.mjs';
@@ -51,8 +52,15 @@ describe('exactly-once runtime', () => {
     });
     await app.start({ handleSignals: false });
     await waitUntil('the app consumed its input', () => hasConsumedAll(connected.admin, applicationId, input), 120_000);
-    await app.close();
     const expected = expectedWindowedCounts(() => windowedCount({ input, output }), input, output, records);
+    // Interactive query of the committed window store: windows still retained agree with the output.
+    const store = app.queryStore([...app.topology.stores.keys()][0]!) as ReadOnlyWindowStore<string, ValueAndTimestamp<number>>;
+    const finalCounts = new Map(expected.map((line) => [line.slice(0, line.lastIndexOf('=')), line]));
+    const retained = [...store.all()].map(({ key, value }) => `${key.key}@${key.window.start}=${value.value}`);
+    const closedAndRetained = retained.filter((line) => finalCounts.has(line.slice(0, line.lastIndexOf('='))));
+    expect(closedAndRetained.length).toBeGreaterThan(0);
+    expect(closedAndRetained).toEqual(closedAndRetained.map((line) => finalCounts.get(line.slice(0, line.lastIndexOf('=')))));
+    await app.close();
     const actual = actualWindowedCounts(await readTopic(connected.kafka, connected.admin, output), output);
     expect(expected.length).toBeGreaterThan(100);
     expect(app.metrics().recordsDropped.late).toBeGreaterThan(0);

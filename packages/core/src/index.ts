@@ -97,7 +97,7 @@ export type {
 } from './state/backend.js';
 export * as StoreKeys from './state/key-encoding.js';
 export { InMemoryStateBackendFactory } from './state/internal/in-memory-backend.js';
-export { openStore } from './runtime/open-store.js';
+export { openCommittedStore, openStore } from './runtime/open-store.js';
 
 // Task engine (used by @weir/kafka)
 export { Task, type TaskOptions, type TaskMetadata, type TaskCounters, type PreparedCommit } from './runtime/task.js';

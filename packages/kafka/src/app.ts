@@ -2,6 +2,10 @@ import {
   type DropReason,
   GlobalStateTask,
   InMemoryStateBackendFactory,
+  openCommittedStore,
+  type ReadOnlyKeyValueStore,
+  type ReadOnlySessionStore,
+  type ReadOnlyWindowStore,
   type StateBackendFactory,
   type TaskMetadata,
   type TaskStateBackend,
@@ -18,6 +22,7 @@ import { type CommitSink, StreamTask } from './internal/stream-task.js';
 import { type TaskId, taskAssigner, taskIdString } from './internal/task-assignor.js';
 import { createInternalTopics, planTopics, type TopicPlan } from './internal/topic-plan.js';
 import { Mutex } from './internal/mutex.js';
+import { compositeKeyValueStore, compositeSessionStore, compositeWindowStore } from './interactive-queries.js';
 import { type AppMetrics, MetricsRecorder } from './metrics.js';
 
 /** Lifecycle states of an app (Kafka Streams' `KafkaStreams.State`). */
@@ -64,7 +69,8 @@ export class WeirApp {
    * @throws WeirConfigError when the configuration is incomplete or invalid
    */
   constructor(
-    private readonly topology: Topology,
+    /** The topology this app runs. */
+    readonly topology: Topology,
     config: WeirAppConfig,
   ) {
     this.config = resolveConfig(config);
@@ -167,6 +173,32 @@ export class WeirApp {
       storeSizes,
       tasks: [...this.tasks.keys()].sort(),
     };
+  }
+
+  /**
+   * A read-only view of state store `name` across this instance's tasks, for interactive queries:
+   * committed state only, safe to call while the app processes records. Cast it to the store's
+   * read-only interface (`ReadOnlyKeyValueStore`, `ReadOnlyWindowStore`, `ReadOnlySessionStore`).
+   * @throws WeirRuntimeError when the topology has no store of that name
+   * @example
+   * const counts = app.queryStore('views-per-page') as ReadOnlyWindowStore<string, ValueAndTimestamp<number>>;
+   * for (const entry of counts.fetchRange('/home', from, to)) console.log(entry.windowStart, entry.value.value);
+   */
+  queryStore(name: string): ReadOnlyKeyValueStore<unknown, unknown> | ReadOnlyWindowStore<unknown, unknown> | ReadOnlySessionStore<unknown, unknown> {
+    const definition = this.topology.stores.get(name);
+    if (!definition) throw new WeirRuntimeError(`no state store named "${name}" in this topology`, { context: { store: name } });
+    const parts = () =>
+      [...this.tasks.values()]
+        .filter((task) => this.topology.subtopologies[task.taskId.subtopology]!.stores.includes(name))
+        .map((task) => openCommittedStore(definition, task.backend.store(name)));
+    switch (definition.type) {
+      case 'keyValue':
+        return compositeKeyValueStore(parts as unknown as () => ReadOnlyKeyValueStore<unknown, unknown>[]);
+      case 'window':
+        return compositeWindowStore(parts as unknown as () => ReadOnlyWindowStore<unknown, unknown>[]);
+      case 'session':
+        return compositeSessionStore(parts as unknown as () => ReadOnlySessionStore<unknown, unknown>[]);
+    }
   }
 
   /** The error that stopped the app, if it is in state ERROR. */

@@ -42,7 +42,13 @@ export interface CompactionResult {
   vacuumed: string[];
 }
 
-/** The union of source ranges, merged where they touch: `[0,100)+[100,250)` is `[0,250)`. */
+/**
+ * The union of the source ranges of files, merged where they touch: what a compacted file covers.
+ * @example
+ * ```ts
+ * mergeRanges(files); // { 'outbox:0': [{ from: '0', to: '250' }] } for files of 0..100 and 100..250
+ * ```
+ */
 export function mergeRanges(files: readonly DataFile[]): Record<string, SourceRange[]> {
   const byKey = new Map<string, SourceRange[]>();
   for (const file of files) {

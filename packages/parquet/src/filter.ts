@@ -65,12 +65,24 @@ export function col(column: string): ColumnFilterBuilder {
   };
 }
 
-/** Matches rows that match every filter (all rows when none). */
+/**
+ * Matches rows that match every filter (all rows when none).
+ * @example
+ * ```ts
+ * and(col('user').eq('ada'), col('count').gte(10n));
+ * ```
+ */
 export function and(...filters: Filter[]): Filter {
   return { op: 'and', filters };
 }
 
-/** Matches rows that match at least one filter (no row when none). */
+/**
+ * Matches rows that match at least one filter (no row when none).
+ * @example
+ * ```ts
+ * or(col('region').eq('eu'), col('region').isNull());
+ * ```
+ */
 export function or(...filters: Filter[]): Filter {
   return { op: 'or', filters };
 }

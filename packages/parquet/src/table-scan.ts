@@ -44,7 +44,14 @@ function sortKeys(schema: TableSchema, orderBy: ScanOptions['orderBy']): { colum
 
 /**
  * A running scan of a table snapshot: an async iterable of rows with live {@link ScanStats}.
- * Iterate it once.
+ * Iterate it once. Built by {@link Table.scan}.
+ *
+ * @example
+ * ```ts
+ * const scan = table.scan({ filter: col('key').eq('k07') });
+ * const rows = await scan.toArray();
+ * console.log(rows.length, scan.stats.rowGroupsSkipped);
+ * ```
  */
 export class TableScan<R extends TableRow = TableRow> implements AsyncIterable<R> {
   /** Counters of files and row groups read and skipped; final once iteration ends. */

@@ -4,6 +4,7 @@ import { Columns } from '@weir/avro';
 import { describe, expect, it } from 'vitest';
 import {
   cleanupTempFiles,
+  CorruptTableError,
   commitFiles,
   DataFileError,
   openTable,
@@ -128,6 +129,15 @@ describe('openTable', () => {
     expect(report.missing).toEqual([second!.path]);
     expect(report.unreadable).toEqual([{ path: first!.path, committed: true, reason: `size 7 bytes, committed as ${first!.bytes}` }]);
     await expect((await openTable(dir)).scan().toArray()).rejects.toThrow(DataFileError);
+  });
+
+  it('refuses a damaged commit log', async () => {
+    const dir = tempDir();
+    await threeCommits(dir);
+    writeFileSync(path.join(dir, '_weir_log', '00000000000000000003.json'), '{"version": 3, "added": [');
+    await expect(openTable(dir)).rejects.toThrow(CorruptTableError);
+    // Snapshots before the damage stay readable.
+    expect(await (await openTable(dir, { version: 2 })).count()).toBe(4);
   });
 
   it('cleanupTempFiles removes old temp files only', async () => {

@@ -1,5 +1,6 @@
 import { defaultSegmentInterval, type StoreDefinition } from '../topology/store-definition.js';
-import type { StoreBuffer } from '../state/internal/store-buffer.js';
+import type { BytesStore } from '../state/backend.js';
+import { StoreBuffer } from '../state/internal/store-buffer.js';
 import {
   BufferedKeyValueStore,
   BufferedSessionStore,
@@ -30,4 +31,13 @@ export function openStore(definition: StoreDefinition, buffer: StoreBuffer, cloc
       });
     }
   }
+}
+
+/**
+ * A typed view of a store's committed data, for interactive queries: reads go straight to the
+ * byte store (LMDB), which only ever holds committed state, never the task's uncommitted writes.
+ */
+export function openCommittedStore(definition: StoreDefinition, bytes: BytesStore): StateStore {
+  const buffer = new StoreBuffer(definition.name, bytes, { caching: false, maxCacheBytes: 0 });
+  return openStore(definition, buffer, { recordTimestamp: () => 0 });
 }

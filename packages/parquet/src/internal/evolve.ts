@@ -31,19 +31,10 @@ export function evolveValue(from: Column, to: Column, value: unknown): unknown {
   return value;
 }
 
-/**
- * A row (or nested record) written with `from` read as `to`, keeping only `names` when given.
- * Unchanged schemas return the row itself.
- */
-export function evolveRecord(
-  from: TableSchema,
-  to: TableSchema,
-  row: Record<string, unknown>,
-  names?: ReadonlySet<string>,
-): Record<string, unknown> {
+/** A record written with fields `from` read as fields `to`: fields added since are null. */
+export function evolveRecord(from: TableSchema, to: TableSchema, row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const column of to) {
-    if (names !== undefined && !names.has(column.name)) continue;
     const old = from.find((c) => c.name === column.name);
     out[column.name] = old === undefined ? null : evolveValue(old, column, row[column.name]);
   }
