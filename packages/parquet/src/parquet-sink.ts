@@ -3,6 +3,7 @@ import type { TableSchema } from '@weir/avro';
 import { type ExternalSink, type OutboxRecord, type Serde, type SinkPartitionWriter, Serdes } from '@weir/core';
 import type { ParquetCodec } from './codec.js';
 import { AlreadyCommittedError } from './errors.js';
+import { encodeValue } from './internal/encode-values.js';
 import type { PartitionField } from './partitioning.js';
 import type { TableRow } from './table-scan.js';
 import { TableWriter } from './table-writer.js';
@@ -91,6 +92,10 @@ export function parquetSink<K, V>(dir: string, options: ParquetSinkOptions<K, V>
   const roll = { rows: options.roll?.rows ?? 100_000, intervalMs: options.roll?.intervalMs ?? 10_000 };
   return {
     name,
+    check(key: K, value: V, timestamp: number) {
+      const row = toRow(key, value, timestamp);
+      for (const column of options.schema) encodeValue(column, row[column.name]);
+    },
     keySerde: options.keySerde ?? Serdes.Json<K>(),
     valueSerde: options.valueSerde ?? Serdes.Json<V>(),
     openPartition({ outboxTopic, partition }): SinkPartitionWriter<K, V> {

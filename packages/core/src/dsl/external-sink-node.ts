@@ -1,7 +1,24 @@
 import { TopologyError } from '../errors.js';
+import type { ProcessorContext, ProcessorSupplier } from '../processor/processor.js';
 import type { ExternalSink } from '../sink/external-sink.js';
 import type { Serde } from '../serde/serde.js';
 import type { KStream } from './kstream.js';
+
+/** Forwards records the sink accepts; a record it refuses throws (and reaches the error handler). */
+function checkRecords<K, V>(check: (key: K, value: V, timestamp: number) => void): ProcessorSupplier<K, V, K, V> {
+  return () => {
+    let context: ProcessorContext<K, V>;
+    return {
+      init(ctx) {
+        context = ctx;
+      },
+      process(record) {
+        check(record.key, record.value, record.timestamp);
+        context.forward(record);
+      },
+    };
+  };
+}
 
 /**
  * Adds the sink node of an external sink: the stream is written to the internal outbox topic
@@ -17,9 +34,15 @@ export function addExternalSink<K, V>(stream: KStream<K, V>, sink: ExternalSink<
     throw new TopologyError(`two external sinks are named "${sink.name}"`, { context: { node: sink.name } });
   }
   const nodeName = builder.name('KSTREAM-EXTERNAL-SINK', sink.name);
+  let parent = stream.nodeName;
+  if (sink.check) {
+    const check = sink.check.bind(sink);
+    parent = `${nodeName}-check`;
+    builder.addProcessor(parent, [stream.nodeName], checkRecords<K, V>(check));
+  }
   builder.addSink({
     name: nodeName,
-    parents: [stream.nodeName],
+    parents: [parent],
     topic: outboxTopic,
     internal: true,
     keySerde: sink.keySerde as Serde<unknown>,

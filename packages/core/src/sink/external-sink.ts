@@ -57,6 +57,12 @@ export interface ExternalSink<K, V> {
   readonly valueSerde: Serde<V>;
   /** Opens the writer of one outbox partition. */
   openPartition(context: SinkPartitionContext): SinkPartitionWriter<K, V>;
+  /**
+   * Checks that a record can be written, throwing an error that names the field and value when
+   * not. It runs in the task, before the outbox, so a record that does not fit goes to the
+   * processing error handler (log, dead letter) instead of stopping the sink later.
+   */
+  check?(key: K, value: V, timestamp: number): void;
 }
 
 /** Whether a `to()` target is an external sink rather than a topic. */

@@ -79,9 +79,8 @@ export function windowedStreamJoin<K, V, VO, VR>(
     valueSerde: valueListSerde(valueSerde) as Serde<unknown>,
     logging,
     caching: false,
-    // Kafka Streams keeps size + grace; one more millisecond keeps a partner lying exactly at the
-    // window bound of a record accepted exactly at the grace limit.
-    retentionMs: windows.sizeMs() + windows.graceMs + 1,
+    // Kafka Streams' join stores: retention before + after + grace, window size before + after.
+    retentionMs: windows.sizeMs() + windows.graceMs,
     windowSizeMs: windows.sizeMs(),
   });
   builder.addStore(windowStore(thisStoreName, thisValueSerde as Serde<unknown>));
