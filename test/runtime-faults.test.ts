@@ -5,6 +5,7 @@ import { deadLetterTopic, silentLogger, WeirApp, WeirConfigError } from '@weir/k
 import { startKafka } from '@weir/testkit';
 import { type Admin, Kafka as KafkaClient, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { Consumed, Serdes, StreamsBuilder } from '@weir/core';
 import { parseAndMap, windowedCount } from './fixtures/topologies.mjs';
 import { ChildApp } from './support/child-app.js';
 import { outOfOrderWorkload } from './support/datasets.js';
@@ -113,6 +114,36 @@ describe('runtime under faults', () => {
     expect(text(first?.headers?.['weir.error.message'])).toMatch(/JSON/);
     const second = dead.find((m) => text(m.key) === 'bad-2');
     expect([...(second?.value ?? [])]).toEqual([0xff, 0xfe, 0x00]);
+  });
+
+  it('stops in state ERROR, naming the record, when a processor throws and the handler says fail', async () => {
+    const input = uniqueTopic('boom-in');
+    await createTopics(connected.admin, [input], 1);
+    const builder = new StreamsBuilder();
+    builder
+      .stream(input, Consumed.with(Serdes.String(), Serdes.String()))
+      .mapValues((value) => {
+        if (value === 'poison') throw new Error('cannot digest poison');
+        return value;
+      })
+      .to(uniqueTopic('boom-out'));
+    const app = new WeirApp(builder.build(), {
+      applicationId: uniqueName('boom'),
+      brokers: kafkaBrokers(),
+      stateDir: await mkdtemp(join(tmpdir(), 'weir-boom-')),
+      logger: silentLogger,
+    });
+    const states: string[] = [];
+    app.state$.subscribe((state) => states.push(state));
+    await app.start({ handleSignals: false });
+    const producer = connected.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: input, messages: [{ key: 'k', value: 'poison' }] });
+    await producer.disconnect();
+    await waitUntil('the app failed', async () => app.state === 'ERROR', 60_000);
+    await app.close();
+    expect(states.at(-1)).toBe('ERROR');
+    expect(app.error?.message).toMatch(new RegExp(`processing of ${input}-0@0 failed: .*cannot digest poison`));
   });
 
   it('reports configuration errors clearly at start', async () => {

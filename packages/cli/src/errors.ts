@@ -43,8 +43,7 @@ export class UsageError extends CliError {
 /**
  * A `--where` expression that does not parse (`kind: 'syntax'`) or does not fit the table
  * (`kind: 'binding'`: unknown column, literal of the wrong type). `position` is the 1-based
- * character position of the offending token; `detail` says what is wrong without the position,
- * so a caller can phrase the line its own way. Exit code 2.
+ * character position of the offending token. Exit code 2.
  */
 export class ExpressionError extends UsageError {
   override name = 'ExpressionError';
@@ -57,6 +56,7 @@ export class ExpressionError extends UsageError {
     /** Whether the text is malformed or names something the table does not have. */
     readonly kind: 'syntax' | 'binding',
   ) {
-    super(kind === 'syntax' ? `malformed expression at position ${position}: ${detail}` : `${detail} (at position ${position})`);
+    // A binding detail names its column and position itself ("unknown column "x" at position 7; ...").
+    super(kind === 'syntax' ? `malformed expression at position ${position}: ${detail}` : detail);
   }
 }

@@ -64,6 +64,8 @@ export class WeirApp {
   private commitTimer: NodeJS.Timeout | undefined;
   private signalHandler: (() => void) | undefined;
   private failure: Error | undefined;
+  /** The shutdown started by a failure, for close() to wait on. */
+  private stopping: Promise<void> | undefined;
 
   /**
    * @throws WeirConfigError when the configuration is incomplete or invalid
@@ -139,6 +141,10 @@ export class WeirApp {
   async close(): Promise<void> {
     if (this.state === 'NOT_RUNNING' || this.state === 'PENDING_SHUTDOWN') return;
     const failed = this.state === 'ERROR';
+    if (failed) {
+      await this.stopping;
+      return;
+    }
     this.setState('PENDING_SHUTDOWN');
     await this.consumer?.stop().catch(() => {});
     if (!failed) {
@@ -556,9 +562,13 @@ export class WeirApp {
     this.failure = error;
     this.config.logger.error('app failed', { error: error.message });
     this.setState('ERROR');
-    await this.consumer?.stop().catch(() => {});
-    await this.sinks?.stop().catch(() => {});
-    await this.shutdown().catch(() => {});
+    // Not awaited: fail() is often called from inside a batch, and stopping the consumer waits
+    // for that very batch to return.
+    this.stopping = (async () => {
+      await this.consumer?.stop().catch(() => {});
+      await this.sinks?.stop().catch(() => {});
+      await this.shutdown().catch(() => {});
+    })();
   }
 
   private async shutdown(): Promise<void> {

@@ -48,7 +48,7 @@ class Parser {
     const expression = this.or();
     const next = this.peek();
     if (next.kind !== 'end') {
-      const hint = next.kind === 'rparen' ? 'a ")" without its "("' : `${describeToken(next)}: expected "and", "or" or the end`;
+      const hint = next.kind === 'rparen' ? '")": it closes no "("' : `${describeToken(next)}: expected "and", "or" or the end`;
       throw this.error(`unexpected ${hint}`, next);
     }
     return expression;

@@ -22,9 +22,13 @@ export function parseTimestamp(text: string): ParsedTimestamp | undefined {
   const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', zone = 'Z'] = m;
   const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const base = Date.UTC(year, month - 1, day, hour, minute, second);
-  // Date.UTC rolls 2026-02-30 over into March: reject dates that do not survive the round trip.
-  if (new Date(base).getUTCDate() !== day) return undefined;
+  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0..99 to 1900..1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  // Dates roll 2026-02-30 over into March: reject dates that do not survive the round trip.
+  if (date.getUTCDate() !== day) return undefined;
+  const base = date.getTime();
   let offsetMinutes = 0;
   if (zone.toUpperCase() !== 'Z') {
     const digits = zone.replace(':', '');
