@@ -62,6 +62,24 @@ describe('Parquet sink (exactly-once)', () => {
     expect(await tableLinesByDuckDB(table)).toEqual(expected);
   });
 
+  it('two instances write one table; one stops; the table is still exact', async () => {
+    const { input, table, expected } = await setUp(connected.kafka, connected.admin, 60_000, 33);
+    const applicationId = uniqueName('pq-two');
+    const options = { topology: 'windowedCountToParquet' as const, topologyArgs: { input, table }, applicationId, brokers: kafkaBrokers() };
+    const first = new ChildApp({ ...options, stateDir: await mkdtemp(join(tmpdir(), 'weir-pq-a-')) });
+    const second = new ChildApp({ ...options, stateDir: await mkdtemp(join(tmpdir(), 'weir-pq-b-')) });
+    first.start();
+    second.start();
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    await first.stop();
+    await waitUntil('the survivor consumed the input', () => hasConsumedAll(connected.admin, applicationId, input), 240_000, () =>
+      second.output.slice(-3000),
+    );
+    await waitUntil('the table holds every window', async () => (await committedRows(table)) >= expected.length, 120_000);
+    await second.stop();
+    expect(await tableLinesByDuckDB(table)).toEqual(expected);
+  }, 400_000);
+
   it('survives ten SIGKILLs and a broker restart: the final snapshot read by DuckDB equals the TestDriver', async () => {
     // A broker of its own, so that restarting it does not disturb other tests.
     const broker = await startKafka();
