@@ -1,5 +1,5 @@
 import type { ProcessorContext, ProcessorSupplier } from '../processor/processor.js';
-import { type KeyValue, withRecord } from '../record.js';
+import { type KeyValue, type StreamRecord, withRecord } from '../record.js';
 import type { Change } from '../serde/internal-serdes.js';
 import type { KeyValueStore, ValueAndTimestamp } from '../state/stores.js';
 import { type CachingStore, tableForwarder } from './table-forwarder.js';
@@ -11,33 +11,52 @@ export interface OldValuesFlag {
 
 type TimestampedStore<K, V> = KeyValueStore<K, ValueAndTimestamp<V>> & CachingStore<ValueAndTimestamp<V>>;
 
+/** What a store-backed table processor body works with. */
+interface StoredTable<KOut, A> {
+  readonly context: ProcessorContext<KOut, Change<A>>;
+  readonly store: TimestampedStore<KOut, A>;
+  readonly forward: ReturnType<typeof tableForwarder<KOut, A>>;
+}
+
+/**
+ * The shared shell of processors that keep a timestamped store and forward table changes through
+ * it (source tables, aggregations): connects the store and the forwarder, and drops (and counts)
+ * records with a null key, which a table cannot hold.
+ */
+function storedTableProcessor<K, VIn, A>(
+  storeName: string,
+  oldValues: OldValuesFlag,
+  body: (record: StreamRecord<K, VIn> & { key: NonNullable<K> }, table: StoredTable<K, A>) => void,
+): ProcessorSupplier<K, VIn, K, Change<A>> {
+  return () => {
+    let table: StoredTable<K, A>;
+    return {
+      init(context) {
+        const store = context.getStateStore<TimestampedStore<K, A>>(storeName);
+        table = { context, store, forward: tableForwarder(context, store, () => oldValues.enabled) };
+      },
+      process(record) {
+        if (record.key === null || record.key === undefined) {
+          table.context.recordDropped('null-key');
+          return;
+        }
+        body(record as StreamRecord<K, VIn> & { key: NonNullable<K> }, table);
+      },
+    };
+  };
+}
+
 /**
  * Materializes a topic as a table (Kafka Streams' `KTableSource`): each record upserts its key
  * (a `null` value deletes it) and the change is forwarded. Records with a null key are dropped.
  */
 export function tableSourceProcessor<K, V>(storeName: string, oldValues: OldValuesFlag): ProcessorSupplier<K, V, K, Change<V>> {
-  return () => {
-    let context: ProcessorContext<K, Change<V>>;
-    let store: TimestampedStore<K, V>;
-    let forward: ReturnType<typeof tableForwarder<K, V>>;
-    return {
-      init(ctx) {
-        context = ctx;
-        store = ctx.getStateStore(storeName);
-        forward = tableForwarder(ctx, store, () => oldValues.enabled);
-      },
-      process(record) {
-        if (record.key === null || record.key === undefined) {
-          context.recordDropped('null-key');
-          return;
-        }
-        const old = store.get(record.key);
-        const value = record.value ?? null;
-        store.put(record.key, value === null ? null : { value, timestamp: record.timestamp });
-        forward(record.key, value, old?.value ?? null, record.timestamp, record.headers);
-      },
-    };
-  };
+  return storedTableProcessor<K, V, V>(storeName, oldValues, (record, { store, forward }) => {
+    const old = store.get(record.key);
+    const value = record.value ?? null;
+    store.put(record.key, value === null ? null : { value, timestamp: record.timestamp });
+    forward(record.key, value, old?.value ?? null, record.timestamp, record.headers);
+  });
 }
 
 /**
@@ -174,38 +193,22 @@ export function tableAggregateProcessor<K, V, A>(
   subtractor: (key: K, value: V, aggregate: A) => A,
   oldValues: OldValuesFlag,
 ): ProcessorSupplier<K, Change<V>, K, Change<A>> {
-  return () => {
-    let context: ProcessorContext<K, Change<A>>;
-    let store: TimestampedStore<K, A>;
-    let forward: ReturnType<typeof tableForwarder<K, A>>;
-    return {
-      init(ctx) {
-        context = ctx;
-        store = ctx.getStateStore(storeName);
-        forward = tableForwarder(ctx, store, () => oldValues.enabled);
-      },
-      process(record) {
-        if (record.key === null || record.key === undefined) {
-          context.recordDropped('null-key');
-          return;
-        }
-        const old = store.get(record.key);
-        const oldAgg = old?.value ?? null;
-        let timestamp = record.timestamp;
-        let aggregate: A | null = oldAgg;
-        if (record.value.oldValue !== null && oldAgg !== null) {
-          aggregate = subtractor(record.key, record.value.oldValue, oldAgg);
-          timestamp = Math.max(record.timestamp, old!.timestamp);
-        }
-        if (record.value.newValue !== null) {
-          aggregate = adder(record.key, record.value.newValue, aggregate ?? initializer());
-          if (old) timestamp = Math.max(record.timestamp, old.timestamp);
-        }
-        store.put(record.key, aggregate === null ? null : { value: aggregate, timestamp });
-        forward(record.key, aggregate, oldAgg, timestamp, record.headers);
-      },
-    };
-  };
+  return storedTableProcessor<K, Change<V>, A>(storeName, oldValues, (record, { store, forward }) => {
+    const old = store.get(record.key);
+    const oldAgg = old?.value ?? null;
+    let timestamp = record.timestamp;
+    let aggregate: A | null = oldAgg;
+    if (record.value.oldValue !== null && oldAgg !== null) {
+      aggregate = subtractor(record.key, record.value.oldValue, oldAgg);
+      timestamp = Math.max(record.timestamp, old!.timestamp);
+    }
+    if (record.value.newValue !== null) {
+      aggregate = adder(record.key, record.value.newValue, aggregate ?? initializer());
+      if (old) timestamp = Math.max(record.timestamp, old.timestamp);
+    }
+    store.put(record.key, aggregate === null ? null : { value: aggregate, timestamp });
+    forward(record.key, aggregate, oldAgg, timestamp, record.headers);
+  });
 }
 
 /**
@@ -218,31 +221,15 @@ export function streamAggregateProcessor<K, V, A>(
   aggregator: (key: K, value: V, aggregate: A) => A,
   oldValues: OldValuesFlag,
 ): ProcessorSupplier<K, V, K, Change<A>> {
-  return () => {
-    let context: ProcessorContext<K, Change<A>>;
-    let store: TimestampedStore<K, A>;
-    let forward: ReturnType<typeof tableForwarder<K, A>>;
-    return {
-      init(ctx) {
-        context = ctx;
-        store = ctx.getStateStore(storeName);
-        forward = tableForwarder(ctx, store, () => oldValues.enabled);
-      },
-      process(record) {
-        if (record.key === null || record.key === undefined) {
-          context.recordDropped('null-key');
-          return;
-        }
-        if (record.value === null || record.value === undefined) {
-          context.recordDropped('null-value');
-          return;
-        }
-        const old = store.get(record.key);
-        const aggregate = aggregator(record.key, record.value, old ? old.value : initializer());
-        const timestamp = old ? Math.max(record.timestamp, old.timestamp) : record.timestamp;
-        store.put(record.key, { value: aggregate, timestamp });
-        forward(record.key, aggregate, old?.value ?? null, timestamp, record.headers);
-      },
-    };
-  };
+  return storedTableProcessor<K, V, A>(storeName, oldValues, (record, { context, store, forward }) => {
+    if (record.value === null || record.value === undefined) {
+      context.recordDropped('null-value');
+      return;
+    }
+    const old = store.get(record.key);
+    const aggregate = aggregator(record.key, record.value, old ? old.value : initializer());
+    const timestamp = old ? Math.max(record.timestamp, old.timestamp) : record.timestamp;
+    store.put(record.key, { value: aggregate, timestamp });
+    forward(record.key, aggregate, old?.value ?? null, timestamp, record.headers);
+  });
 }
