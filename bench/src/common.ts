@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -51,7 +51,14 @@ export function environment(): Record<string, unknown> {
     cpus: cores.length,
     cpuModel: cores[0]?.model ?? 'unknown',
     totalMemoryMiB: Math.round(totalmem() / 2 ** 20),
+    // Figures from a machine shared with other work are only comparable at similar load.
+    loadAverage1m: round(loadavg()[0] ?? 0, 1),
   };
+}
+
+/** The 1-minute load average, to show how busy the machine was around a measurement. */
+export function loadAverage(): number {
+  return round(loadavg()[0] ?? 0, 1);
 }
 
 /** Writes `data` as JSON to bench/results/<name>-<timestamp>.json and returns the path. */

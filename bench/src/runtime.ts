@@ -17,13 +17,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Consumed, Produced, Serdes, StreamsBuilder, TimeWindows, type Topology, windowedSerde } from '@weir/core';
-import { type ProcessingGuarantee, silentLogger, WeirApp } from '@weir/kafka';
+import { type Logger, type ProcessingGuarantee, silentLogger, WeirApp } from '@weir/kafka';
 import { type KafkaBroker, startKafka } from '@weir/testkit';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import {
   type BenchOptions,
   collectGarbage,
   environment,
+  loadAverage,
   isMain,
   MiB,
   note,
@@ -41,6 +42,14 @@ const USERS = 10_000;
 const PAGES = ['/', '/search', '/product', '/cart', '/checkout', '/account', '/help', '/health'];
 /** Commit interval of every Weir run: exactly-once's default, and the same for at-least-once so that only the guarantee differs. */
 const COMMIT_INTERVAL_MS = 100;
+/**
+ * Topic-level `max.message.bytes` of the output topics (the broker default is 1 MiB). Workaround:
+ * the runtime sends a task's whole commit in one kafkajs `sendBatch`, and kafkajs puts all of a
+ * partition's messages in one record batch; a commit with more than 1 MiB for one output
+ * partition is refused (MESSAGE_TOO_LARGE), the task is rewound and retries the same commit.
+ * A consumer fetch (1 MiB per partition) of this workload maps to about that much output.
+ */
+const OUTPUT_MAX_MESSAGE_BYTES = 64 * MiB;
 /** Longest a single run may take before the benchmark gives up on it. */
 const RUN_TIMEOUT_MS = 15 * 60_000;
 
@@ -60,12 +69,20 @@ export interface RuntimeResult {
   readonly eventsPerSecond: number;
   /** eventsPerSecond / the bare consumer's. */
   readonly ratioToBare: number;
+  /** Time `start()` took (connect, topics, group join); 0 for the bare consumer. */
+  readonly startSeconds: number;
   /** Time until every event was processed (Weir) or read (bare), from start. */
   readonly processedSeconds: number;
   readonly peakRssMiB: number;
   readonly baselineRssMiB: number;
   readonly commits: number;
   readonly commitMsMax: number;
+  /** Records processed beyond the input: work redone after a failed commit rewound a task. */
+  readonly reprocessed: number;
+  /** Warnings the app logged (e.g. "commit failed; discarding the task and rewinding"), by message. */
+  readonly warnings: Readonly<Record<string, number>>;
+  /** 1-minute load average when the run ended. */
+  readonly loadAverage: number;
 }
 
 function statelessTopology(input: string, output: string): Topology {
@@ -91,8 +108,9 @@ function windowedCountTopology(input: string, output: string): Topology {
 }
 
 /**
- * Produces `events` clicks keyed by user. Timestamps are spread evenly over the hour that ended
- * an hour ago: recent enough for the broker's retention, and never ahead of its clock.
+ * Produces `events` clicks keyed by user, user `u` to partition `u % 4`. Timestamps are spread
+ * evenly over the hour that ended an hour ago: recent enough for the broker's retention, never
+ * ahead of its clock, and in order within each partition (so the windowed count drops nothing).
  */
 async function produceClicks(kafka: Kafka, topic: string, events: number): Promise<number> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
@@ -100,18 +118,25 @@ async function produceClicks(kafka: Kafka, topic: string, events: number): Promi
   const random = seededRandom(7);
   const start = Math.floor((Date.now() - 2 * 3_600_000) / 60_000) * 60_000;
   const step = 3_600_000 / events;
-  const batch = 10_000;
+  // Small sends, one in flight per partition: kafkajs groups a send's messages per partition in
+  // quadratic time, so one huge send is much slower than many small ones; and one send at a time
+  // per partition keeps each partition in timestamp order.
+  const chunk = 1_000;
   const started = performance.now();
   try {
-    for (let i = 0; i < events; i += batch) {
-      const messages = [];
-      for (let j = i; j < Math.min(events, i + batch); j++) {
-        const user = `user-${Math.floor(random() * USERS)}`;
+    for (let i = 0; i < events; i += chunk * PARTITIONS) {
+      const perPartition: Array<Array<{ key: string; value: string; timestamp: string; partition: number }>> = Array.from(
+        { length: PARTITIONS },
+        () => [],
+      );
+      for (let j = i; j < Math.min(events, i + chunk * PARTITIONS); j++) {
+        const u = Math.floor(random() * USERS);
+        const user = `user-${u}`;
         const ms = start + Math.floor(j * step);
         const click: Click = { user, page: PAGES[Math.floor(random() * PAGES.length)]!, ms };
-        messages.push({ key: user, value: JSON.stringify(click), timestamp: String(ms) });
+        perPartition[u % PARTITIONS]!.push({ key: user, value: JSON.stringify(click), timestamp: String(ms), partition: u % PARTITIONS });
       }
-      await producer.send({ topic, acks: -1, messages });
+      await Promise.all(perPartition.filter((m) => m.length > 0).map((messages) => producer.send({ topic, acks: -1, messages })));
     }
   } finally {
     await producer.disconnect();
@@ -131,6 +156,14 @@ async function committedAll(admin: Admin, groupId: string, topic: string, ends: 
   const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
   const byPartition = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? []);
   return [...ends].every(([partition, end]) => end === 0n || (byPartition.get(partition) ?? -1n) >= end);
+}
+
+/** Silent (as `silentLogger`), but counts warnings and errors by message, so that rewinds show in the results. */
+function countingLogger(counts: Record<string, number>): Logger {
+  const count = (message: string) => {
+    counts[message] = (counts[message] ?? 0) + 1;
+  };
+  return { ...silentLogger, warn: count, error: count };
 }
 
 /** (a) A bare kafkajs consumer: eachBatch, touch each value, until every partition reached its end. */
@@ -173,10 +206,14 @@ async function runBareConsumer(kafka: Kafka, topic: string, ends: ReadonlyMap<nu
     seconds: round(seconds, 2),
     eventsPerSecond: Math.round(events / seconds),
     processedSeconds: round(seconds, 2),
+    startSeconds: 0,
     peakRssMiB: Math.round(peak / MiB),
     baselineRssMiB: Math.round(baseline / MiB),
     commits: 0,
     commitMsMax: 0,
+    reprocessed: 0,
+    warnings: {},
+    loadAverage: loadAverage(),
   };
 }
 
@@ -194,16 +231,26 @@ async function runWeir(
 ): Promise<Omit<RuntimeResult, 'ratioToBare'>> {
   const slug = `${name.slice(1, 2)}-${guarantee.replace('_', '-')}-${runId}`;
   const output = `bench-out-${slug}`;
-  await admin.createTopics({ topics: [{ topic: output, numPartitions: PARTITIONS }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [
+      {
+        topic: output,
+        numPartitions: PARTITIONS,
+        configEntries: [{ name: 'max.message.bytes', value: String(OUTPUT_MAX_MESSAGE_BYTES) }],
+      },
+    ],
+    waitForLeaders: true,
+  });
   const stateDir = mkdtempSync(join(tmpdir(), 'weir-bench-runtime-'));
   const applicationId = `bench-${slug}`;
+  const warnings: Record<string, number> = {};
   const app = new WeirApp(build(input, output), {
     applicationId,
     brokers,
     stateDir,
     processingGuarantee: guarantee,
     commitIntervalMs: COMMIT_INTERVAL_MS,
-    logger: silentLogger,
+    logger: countingLogger(warnings),
   });
   collectGarbage();
   const baseline = process.memoryUsage.rss();
@@ -212,6 +259,7 @@ async function runWeir(
   const started = performance.now();
   try {
     await app.start({ handleSignals: false });
+    const startSeconds = (performance.now() - started) / 1000;
     for (;;) {
       if (app.state === 'ERROR') throw new Error(`${name} failed: ${app.error?.message ?? 'unknown error'}`);
       if (processedSeconds === undefined && app.metrics().recordsProcessed >= events) {
@@ -232,10 +280,14 @@ async function runWeir(
       seconds: round(seconds, 2),
       eventsPerSecond: Math.round(events / seconds),
       processedSeconds: round(processedSeconds ?? seconds, 2),
+      startSeconds: round(startSeconds, 2),
       peakRssMiB: Math.round(peak / MiB),
       baselineRssMiB: Math.round(baseline / MiB),
       commits: metrics.commits,
       commitMsMax: metrics.commitLatencyMs.max,
+      reprocessed: metrics.recordsProcessed - events,
+      warnings,
+      loadAverage: loadAverage(),
     };
   } finally {
     rss.stop();
@@ -300,9 +352,12 @@ export async function runRuntimeBench(options: BenchOptions): Promise<void> {
         'events/s': r.eventsPerSecond,
         'vs bare': r.ratioToBare,
         'to committed s': r.seconds,
+        'of which start()': r.startSeconds,
         'to processed s': r.processedSeconds,
         commits: r.commits,
         'max commit ms': r.commitMsMax,
+        reprocessed: r.reprocessed,
+        'load avg': r.loadAverage,
         'RSS before MiB': r.baselineRssMiB,
         'peak RSS MiB': r.peakRssMiB,
       })),
@@ -318,6 +373,7 @@ export async function runRuntimeBench(options: BenchOptions): Promise<void> {
           partitions: PARTITIONS,
           users: USERS,
           commitIntervalMs: COMMIT_INTERVAL_MS,
+          outputMaxMessageBytes: OUTPUT_MAX_MESSAGE_BYTES,
           produceSeconds: round(produceSeconds, 2),
           timing: 'Weir runs: from start() until the group committed the end offsets of every input partition',
         },

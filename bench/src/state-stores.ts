@@ -29,6 +29,7 @@ import {
   directorySize,
   environment,
   isMain,
+  loadAverage,
   MiB,
   note,
   parseOptions,
@@ -74,6 +75,8 @@ export interface StoreScenarioResult extends StoreScenario {
   readonly storeEntriesAtEnd: number;
   readonly peakRssMiB: number;
   readonly droppedLate: number;
+  /** 1-minute load average when the run ended. */
+  readonly loadAverage: number;
 }
 
 /** A size sample of the retention run. */
@@ -229,6 +232,7 @@ export function runScenario(scenario: StoreScenario, keys: readonly Uint8Array[]
       storeEntriesAtEnd: counter.storeEntries(),
       peakRssMiB: Math.round(rss.stop() / MiB),
       droppedLate: counter.task.counters.dropped.late,
+      loadAverage: loadAverage(),
     };
   } finally {
     rss.stop();
@@ -312,6 +316,7 @@ export async function runStateStoreBench(options: BenchOptions): Promise<void> {
       'changelog recs': r.changelogRecords,
       'entries at end': r.storeEntriesAtEnd,
       'peak RSS MiB': r.peakRssMiB,
+      'load avg': r.loadAverage,
     })),
   );
 
