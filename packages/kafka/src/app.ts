@@ -18,8 +18,7 @@ import { resolveConfig, type ResolvedConfig, type WeirAppConfig } from './config
 import { WeirConfigError, WeirRuntimeError } from './errors.js';
 import { readPartitions } from './internal/partition-reader.js';
 import { SinkRunner } from './internal/sink-runner.js';
-import { chunkMessages } from './internal/chunk-messages.js';
-import { type CommitSink, type SentChunk, StreamTask } from './internal/stream-task.js';
+import { type CommitSink, StreamTask } from './internal/stream-task.js';
 import { type TaskId, taskAssigner, taskIdString } from './internal/task-assignor.js';
 import { createInternalTopics, planTopics, type TopicPlan } from './internal/topic-plan.js';
 import { Mutex } from './internal/mutex.js';
@@ -461,8 +460,7 @@ export class WeirApp {
         await task.commit(this.commitSink);
         this.metricsRecorder.recordCommit(Date.now() - started);
       } catch (error) {
-        // A runtime error is not transient (a record too large, a broken invariant): stop.
-        if (error instanceof WeirRuntimeError) throw error;
+        if (error instanceof WeirRuntimeError && this.failure) throw error;
         this.config.logger.warn('commit failed; discarding the task and rewinding to its last commit', {
           task: id,
           error: (error as Error).message,
@@ -489,44 +487,21 @@ export class WeirApp {
       const byTopic = new Map<string, Array<{ partition: number; offset: string; metadata: string }>>();
       for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
       const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
-      const send = async (sendBatch: Producer['sendBatch']): Promise<SentChunk[]> => {
-        const sent: SentChunk[] = [];
-        for (const chunk of chunkMessages(records)) {
-          try {
-            const results = await sendBatch({ topicMessages: [chunk], acks: -1 });
-            for (const r of results) {
-              const count = chunk.messages.filter((m) => m.partition === r.partition).length;
-              sent.push({ topicName: r.topicName, partition: r.partition, baseOffset: r.baseOffset ?? '0', count });
-            }
-          } catch (error) {
-            if ((error as { type?: string }).type === 'MESSAGE_TOO_LARGE') {
-              // Retrying cannot help: stop with the cause instead of rewinding forever.
-              throw new WeirRuntimeError(`a record for ${chunk.topic} is larger than the broker accepts (max.message.bytes)`, {
-                cause: error,
-                context: { task: task.id, topic: chunk.topic },
-              });
-            }
-            throw error;
-          }
-        }
-        return sent;
-      };
       if (task.producer) {
         const txn = await task.producer.transaction();
         try {
-          const sent = await send((batch) => txn.sendBatch(batch));
+          const results = records.length > 0 ? await txn.sendBatch({ topicMessages: records, acks: -1 }) : [];
           if (topics.length > 0) await txn.sendOffsets({ consumerGroupId: this.config.applicationId, topics });
           await txn.commit();
-          return sent;
+          return results;
         } catch (error) {
           await txn.abort().catch(() => {});
           throw error;
         }
       }
-      const producer = this.sharedProducer!;
-      const sent = await send((batch) => producer.sendBatch(batch));
+      const results = records.length > 0 ? await this.sharedProducer!.sendBatch({ topicMessages: records, acks: -1 }) : [];
       await this.consumer!.commitOffsets(offsets);
-      return sent;
+      return results;
     },
   };
 

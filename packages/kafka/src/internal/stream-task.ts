@@ -9,7 +9,7 @@ import {
   type TaskStateBackend,
   type Topology,
 } from '@weir/core';
-import type { KafkaMessage, Message, Producer } from 'kafkajs';
+import type { KafkaMessage, Message, Producer, RecordMetadata } from 'kafkajs';
 import type { ErrorHandler } from '../error-handlers.js';
 import { WeirRuntimeError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -31,14 +31,6 @@ export interface StreamTaskContext {
   partitionCount(topic: string): Promise<number>;
 }
 
-/** What one produce request wrote to one partition: where it starts and how many records. */
-export interface SentChunk {
-  readonly topicName: string;
-  readonly partition: number;
-  readonly baseOffset: string;
-  readonly count: number;
-}
-
 /** Where the commit of a task goes: one Kafka transaction (exactly-once) or plain sends (at-least-once). */
 export interface CommitSink {
   /** Sends records and the input positions atomically (or as close as the guarantee allows). */
@@ -46,7 +38,7 @@ export interface CommitSink {
     task: StreamTask,
     records: Array<{ topic: string; messages: Message[] }>,
     offsets: Array<{ topic: string; partition: number; offset: string; metadata: string }>,
-  ): Promise<SentChunk[]>;
+  ): Promise<RecordMetadata[]>;
 }
 
 /**
@@ -196,16 +188,11 @@ export class StreamTask {
     const checkpoint: Record<string, string> = {};
     const changelogs = this.context.topology.internalTopics(this.context.applicationId).changelogs;
     for (const [store, topic] of changelogs) {
-      if (!changelogCounts.get(topic)) continue;
-      // The commit's changelog records may span several produce requests: the last one ends it.
-      let next: bigint | undefined;
-      for (const r of results) {
-        if (r.topicName !== topic || r.partition !== this.taskId.partition) continue;
-        const end = BigInt(r.baseOffset) + BigInt(r.count);
-        if (next === undefined || end > next) next = end;
-      }
-      if (next === undefined) throw new WeirRuntimeError(`no produce result for changelog ${topic}-${this.taskId.partition}`);
-      checkpoint[store] = next.toString();
+      const count = changelogCounts.get(topic);
+      if (!count) continue;
+      const result = results.find((r) => r.topicName === topic && r.partition === this.taskId.partition);
+      if (!result) throw new WeirRuntimeError(`no produce result for changelog ${topic}-${this.taskId.partition}`);
+      checkpoint[store] = (BigInt(result.baseOffset ?? '0') + BigInt(count)).toString();
     }
     this.core.completeCommit(checkpoint);
     this.dirty = false;
