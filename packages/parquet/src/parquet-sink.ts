@@ -2,19 +2,44 @@ import path from 'node:path';
 import type { TableSchema } from '@weir/avro';
 import { type ExternalSink, type OutboxRecord, type Serde, type SinkPartitionWriter, Serdes } from '@weir/core';
 import type { ParquetCodec } from './codec.js';
-import { AlreadyCommittedError } from './errors.js';
+import { AlreadyCommittedError, InvalidRowError, TableError } from './errors.js';
 import { encodeValue } from './internal/encode-values.js';
+import { estimateBytes, eventTimeOf, type ResolvedRoll, RollState } from './internal/sink-roll.js';
 import type { PartitionField } from './partitioning.js';
 import type { TableRow } from './table-scan.js';
 import { TableWriter } from './table-writer.js';
 import { cleanupTempFiles } from './vacuum.js';
 
-/** When a sink partition finishes its file and commits it. */
+/**
+ * When a sink partition finishes its file(s) and commits them: whichever limit is reached first.
+ * A commit writes one file per Hive partition directory, so the limits bound each file.
+ */
 export interface RollPolicy {
-  /** After this many rows. Default: 100_000. */
+  /** After this many rows: a file never holds more. Default: 100_000. */
   rows?: number;
-  /** After this much wall time since the first pending row, in ms. Default: 10_000. */
+  /**
+   * After this many bytes of pending rows, estimated as rows arrive (strings by length, numbers,
+   * bigints and dates 8, booleans 1; no encoding is done): roughly the uncompressed size, so a
+   * file is usually smaller than this (dictionary encoding and compression), rarely larger. It
+   * also bounds the memory pending rows hold. Default: 128 MiB.
+   */
+  bytes?: number;
+  /** After this much wall time since the first pending row, in ms: the visibility delay. Default: 10_000. */
   intervalMs?: number;
+  /**
+   * Files never straddle an epoch-aligned span of this many ms of event time (e.g. `3_600_000`:
+   * each file holds rows of one UTC hour). A row whose span differs from the pending rows' span
+   * commits them first. Aligned spans rather than "at most this much apart": an analyst asking
+   * for hourly files expects 10:00-11:00, not 10:17-11:17. Rows arriving out of order across a
+   * boundary make smaller files (each switch rolls). Default: none.
+   */
+  eventTimeMs?: number;
+  /**
+   * The event time of `eventTimeMs`: a TIMESTAMP (or epoch-ms number) column of the row, such as
+   * `'window_start'`. Default: the record's timestamp (for an emit-final windowed aggregation,
+   * the largest timestamp in the window, so it falls in the window).
+   */
+  eventTimeColumn?: string;
 }
 
 /** Options of {@link parquetSink}. */
@@ -44,6 +69,16 @@ export interface ParquetSinkOptions<K, V> {
   rowGroupSize?: number;
   /** When files roll. */
   roll?: RollPolicy;
+}
+
+function resolveRoll(name: string, roll: RollPolicy = {}): ResolvedRoll {
+  const { rows = 100_000, bytes = 128 * 1024 * 1024, intervalMs = 10_000, eventTimeMs = 0 } = roll;
+  for (const [field, value] of Object.entries({ rows, bytes, intervalMs, eventTimeMs })) {
+    if (!Number.isFinite(value) || value < 0 || (value === 0 && field !== 'eventTimeMs' && field !== 'intervalMs')) {
+      throw new TableError(`parquet sink ${name}: roll.${field} must be a positive number, got ${value}`);
+    }
+  }
+  return { rows, bytes, intervalMs, eventTimeMs };
 }
 
 function isWindowed(key: unknown): key is { key: unknown; window: { start: number; end: number } } {
@@ -89,12 +124,24 @@ export function parquetSink<K, V>(dir: string, options: ParquetSinkOptions<K, V>
   const keyColumns = options.keyColumns ?? (hasColumn('key') ? ['key'] : []);
   const sortBy = options.sortBy ?? [...keyColumns, ...(hasColumn('window_start') ? ['window_start'] : [])];
   const toRow = options.toRow ?? ((key: K, value: V) => defaultRow(key, value));
-  const roll = { rows: options.roll?.rows ?? 100_000, intervalMs: options.roll?.intervalMs ?? 10_000 };
+  const roll = resolveRoll(name, options.roll);
+  const eventTimeColumn = options.roll?.eventTimeColumn;
+  const eventTime = (row: TableRow, timestamp: number): number => {
+    if (eventTimeColumn === undefined) return timestamp;
+    const time = eventTimeOf(row[eventTimeColumn]);
+    if (time === undefined) {
+      throw new InvalidRowError(
+        `parquet sink ${name}: roll.eventTimeColumn "${eventTimeColumn}" holds ${String(row[eventTimeColumn])}, not a timestamp`,
+      );
+    }
+    return time;
+  };
   return {
     name,
     check(key: K, value: V, timestamp: number) {
       const row = toRow(key, value, timestamp);
       for (const column of options.schema) encodeValue(column, row[column.name]);
+      if (roll.eventTimeMs > 0) eventTime(row, timestamp);
     },
     keySerde: options.keySerde ?? Serdes.Json<K>(),
     valueSerde: options.valueSerde ?? Serdes.Json<V>(),
@@ -103,7 +150,21 @@ export function parquetSink<K, V>(dir: string, options: ParquetSinkOptions<K, V>
       let writer: TableWriter | undefined;
       let committed = 0n;
       let rows: TableRow[] = [];
-      let firstPendingAt = 0;
+      const pending = new RollState(roll);
+      /** Writes the pending rows as files and commits them with the outbox range `[committed, to)`. */
+      const flush = async (to: bigint): Promise<void> => {
+        if (!writer) throw new Error(`parquet sink ${name}: commit() before recover()`);
+        if (to <= committed) return;
+        try {
+          await writer.write(rows, { sources: { [source]: { from: committed.toString(), to: to.toString() } } });
+        } catch (error) {
+          // A replay of a range the table already holds: nothing to add.
+          if (!(error instanceof AlreadyCommittedError)) throw error;
+        }
+        committed = to;
+        rows = [];
+        pending.reset();
+      };
       return {
         async recover() {
           // Temp files of a crashed write: only old ones, a young one may be another partition's.
@@ -121,29 +182,32 @@ export function parquetSink<K, V>(dir: string, options: ParquetSinkOptions<K, V>
           const offsets = await writer.sourceOffsets();
           committed = BigInt(offsets[source] ?? '0');
           rows = [];
+          pending.reset();
           return committed;
         },
         async write(records: readonly OutboxRecord<K, V>[]) {
-          if (rows.length === 0 && records.length > 0) firstPendingAt = Date.now();
-          for (const r of records) rows.push(toRow(r.key, r.value, r.timestamp));
+          const now = Date.now();
+          for (const r of records) {
+            const row = toRow(r.key, r.value, r.timestamp);
+            const bucket = roll.eventTimeMs > 0 ? pending.bucketOf(eventTime(row, r.timestamp)) : undefined;
+            // Rolls happen here, at the exact record, not after the batch: a batch may hold
+            // many files' worth of rows, or rows on both sides of an event-time boundary. The
+            // range ends at this record's offset: the next commit starts exactly there.
+            if (pending.crossesBoundary(bucket)) await flush(r.offset);
+            rows.push(row);
+            pending.add(estimateBytes(row), bucket, now);
+            if (pending.full()) await flush(r.offset + 1n);
+          }
         },
         shouldCommit(now: number) {
-          return rows.length >= roll.rows || (rows.length > 0 && now - firstPendingAt >= roll.intervalMs);
+          return pending.due(now);
         },
         async commit(nextOffset: bigint) {
-          if (!writer) throw new Error(`parquet sink ${name}: commit() before recover()`);
-          if (nextOffset <= committed) return;
-          try {
-            await writer.write(rows, { sources: { [source]: { from: committed.toString(), to: nextOffset.toString() } } });
-          } catch (error) {
-            // A replay of a range the table already holds: nothing to add.
-            if (!(error instanceof AlreadyCommittedError)) throw error;
-          }
-          committed = nextOffset;
-          rows = [];
+          await flush(nextOffset);
         },
         async close() {
           rows = [];
+          pending.reset();
         },
       };
     },
