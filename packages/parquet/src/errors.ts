@@ -78,3 +78,30 @@ export class InvalidQueryError extends TableError {
 export class DataFileError extends TableError {
   override name = 'DataFileError';
 }
+
+/**
+ * A Parquet file a source cannot read: empty, truncated, not Parquet (no `PAR1` magic), a corrupt
+ * footer or a corrupt page. The message reads `bad Parquet file <path>: <what is wrong>`; a
+ * source with `skipBadFiles` reports it and goes on with the next file.
+ */
+export class BadParquetFileError extends TableError {
+  override name = 'BadParquetFileError';
+  /** The file, as the source names it (relative to the listing's root). */
+  readonly file: string;
+  /** What is wrong with it, e.g. `truncated (no PAR1 magic at the end)`. */
+  readonly reason: string;
+
+  constructor(file: string, reason: string, options: TableErrorOptions = {}) {
+    super(`bad Parquet file ${file}: ${reason}`, options);
+    this.file = file;
+    this.reason = reason;
+  }
+}
+
+/**
+ * A Parquet source whose files do not hold the columns declared for it: a column missing from a
+ * file, or of another type. The message names the column and the file.
+ */
+export class SourceSchemaError extends TableError {
+  override name = 'SourceSchemaError';
+}

@@ -38,3 +38,13 @@ export {
   writeParquetFile,
 } from './write-parquet-file.js';
 export { defaultRow, type ParquetSinkOptions, parquetSink, type RollPolicy } from './parquet-sink.js';
+export { checkSourceColumns } from './source/check-columns.js';
+export {
+  type ListParquetSourceOptions,
+  listParquetSource,
+  type ParquetReadPosition,
+  type ParquetSourceFile,
+  type ParquetSourceListing,
+} from './source/list-source.js';
+export { emptyReadStats, type ParquetReadStats } from './source/open-file.js';
+export { type ParquetRowBatch, type ReadParquetRowsOptions, readParquetRows } from './source/read-rows.js';
