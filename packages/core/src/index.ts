@@ -29,7 +29,7 @@ export { JoinWindows } from './windows/join-windows.js';
 export { EmitStrategy } from './windows/emit-strategy.js';
 
 // DSL
-export { StreamsBuilder, GlobalKTable } from './dsl/streams-builder.js';
+export { StreamsBuilder, GlobalKTable, type StreamOptions } from './dsl/streams-builder.js';
 export type { StreamsBuilderOptions } from './dsl/internal-builder.js';
 export { KStream, BranchedKStream } from './dsl/kstream.js';
 export { KTable } from './dsl/ktable.js';
@@ -59,6 +59,20 @@ export {
   type SinkPartitionWriter,
   isExternalSink,
 } from './sink/external-sink.js';
+
+// External sources (Parquet files and other bounded sources read exactly-once, backfills)
+export {
+  type ExternalSource,
+  type ExternalSourceDefinition,
+  type SourceBatch,
+  type SourceOpenContext,
+  type SourceProgress,
+  type SourceReader,
+  type SourceRecord,
+  isExternalSource,
+} from './source/external-source.js';
+export { backfillStartOffset } from './source/backfill.js';
+export { defaultPartition, murmur2 } from './source/default-partitioner.js';
 
 // Topology
 export { Topology, type Subtopology, type InternalTopics } from './topology/topology.js';

@@ -8,6 +8,7 @@ import {
 import type { RecordMetadata, StreamRecord } from '../record.js';
 import type { StateCommit, StoreCheckpoint, StoreRangeDelete, StoreWrite, TaskStateBackend } from '../state/backend.js';
 import { StoreBuffer } from '../state/internal/store-buffer.js';
+import type { SourceProgress, SourceRecord } from '../source/external-source.js';
 import type { StateStore } from '../state/stores.js';
 import type { SinkNode, SourceNode, TopologyNode } from '../topology/graph.js';
 import type { Subtopology, Topology } from '../topology/topology.js';
@@ -43,6 +44,8 @@ export interface TaskOptions {
 export interface TaskMetadata {
   readonly streamTime: number;
   readonly processors: Readonly<Record<string, number>>;
+  /** How far each external source (by source node) has been read; absent when the task has none. */
+  readonly sources?: Readonly<Record<string, SourceProgress>>;
 }
 
 /** The part of a commit that a task hands to the runtime. */
@@ -84,6 +87,7 @@ export class Task {
   private readonly changelog: OutputRecord[] = [];
   private readonly punctuations: Punctuation[] = [];
   private readonly processorMetadata = new Map<string, number>();
+  private readonly sourceProgress = new Map<string, SourceProgress>();
   private currentRecord: { metadata?: RecordMetadata; timestamp: number } | undefined;
   private streamTime = NO_TIMESTAMP;
   private prepared: { writes: StoreWrite[]; rangeDeletes: StoreRangeDelete[] } | undefined;
@@ -96,6 +100,7 @@ export class Task {
     if (options.metadata) {
       this.streamTime = options.metadata.streamTime;
       for (const [k, v] of Object.entries(options.metadata.processors)) this.processorMetadata.set(k, v);
+      for (const [k, v] of Object.entries(options.metadata.sources ?? {})) this.sourceProgress.set(k, v);
     }
     const clock = { recordTimestamp: () => this.currentRecord?.timestamp ?? this.streamTime };
     for (const storeName of subtopology.stores) {
@@ -184,6 +189,46 @@ export class Task {
     this.punctuate(PunctuationType.STREAM_TIME, this.streamTime);
   }
 
+  /**
+   * Runs one record read from an external source (already decoded) through the sub-topology
+   * from source node `nodeName`, as `process` does for a consumed record; then fires due
+   * stream-time punctuators. `metadata` is what `recordMetadata()` reports to processors.
+   * @throws ProcessingError when a processor throws
+   */
+  processSource(nodeName: string, input: SourceRecord<unknown, unknown>, metadata?: RecordMetadata): void {
+    this.checkOpen('processSource');
+    const node = this.options.topology.nodes.get(nodeName);
+    if (node?.kind !== 'source' || !this.options.subtopology.nodes.includes(node)) {
+      throw new IllegalStateError(`task ${this.id} has no source node ${nodeName}`);
+    }
+    let record: StreamRecord<unknown, unknown> = { key: input.key, value: input.value, timestamp: input.timestamp, headers: {} };
+    if (node.timestampExtractor) record = { ...record, timestamp: node.timestampExtractor(record, this.streamTime) };
+    if (!(record.timestamp >= 0)) {
+      this.counters.dropped.error++;
+      return;
+    }
+    this.streamTime = Math.max(this.streamTime, record.timestamp);
+    this.currentRecord = { ...(metadata ? { metadata } : {}), timestamp: record.timestamp };
+    try {
+      this.forwardFrom(node.name, record, undefined);
+      this.counters.processed++;
+    } finally {
+      this.currentRecord = undefined;
+    }
+    this.punctuate(PunctuationType.STREAM_TIME, this.streamTime);
+  }
+
+  /** How far external source `nodeName` has been read, as committed or processed since. */
+  sourceProgressOf(nodeName: string): SourceProgress {
+    return this.sourceProgress.get(nodeName) ?? {};
+  }
+
+  /** Records how far external source `nodeName` has been read; committed with the next commit's metadata. */
+  setSourceProgress(nodeName: string, progress: SourceProgress): void {
+    this.checkOpen('setSourceProgress');
+    this.sourceProgress.set(nodeName, progress);
+  }
+
   /** Fires wall-clock punctuators due at `now` (the runtime calls this between batches). */
   punctuateWallClock(now: number = this.wallClock()): void {
     this.checkOpen('punctuateWallClock');
@@ -226,7 +271,8 @@ export class Task {
 
   /** The task's metadata as of now. */
   metadata(): TaskMetadata {
-    return { streamTime: this.streamTime, processors: Object.fromEntries(this.processorMetadata) };
+    const metadata: TaskMetadata = { streamTime: this.streamTime, processors: Object.fromEntries(this.processorMetadata) };
+    return this.sourceProgress.size === 0 ? metadata : { ...metadata, sources: Object.fromEntries(this.sourceProgress) };
   }
 
   /** A store of this task, for interactive queries and tests. */

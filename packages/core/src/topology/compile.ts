@@ -115,7 +115,12 @@ export function compileTopology(graph: TopologyGraph, duplicateNames: readonly s
     graph.stores,
     graph.globalStores,
     graph.copartitionGroups,
-    new Set([...graph.repartitionTopics.keys(), ...graph.externalSinks.map((s) => s.outboxTopic)]),
+    new Set([
+      ...graph.repartitionTopics.keys(),
+      ...graph.externalSinks.map((s) => s.outboxTopic),
+      ...graph.externalSources.flatMap((s) => (s.positionTopic === undefined ? [] : [s.positionTopic])),
+    ]),
     graph.externalSinks,
+    graph.externalSources,
   );
 }

@@ -2,6 +2,7 @@ import type { ProcessorSupplier } from '../processor/processor.js';
 import type { StreamRecord } from '../record.js';
 import type { Serde } from '../serde/serde.js';
 import type { ExternalSinkDefinition } from '../sink/external-sink.js';
+import type { ExternalSourceDefinition } from '../source/external-source.js';
 import type { StoreDefinition } from './store-definition.js';
 
 /** Extracts event time from a consumed record (Kafka Streams' `TimestampExtractor`). */
@@ -90,6 +91,7 @@ export class TopologyGraph {
   readonly copartitionGroups: CopartitionGroup[] = [];
   readonly repartitionTopics = new Map<string, InternalTopicDefinition>();
   readonly externalSinks: ExternalSinkDefinition[] = [];
+  readonly externalSources: ExternalSourceDefinition[] = [];
   private counter = 0;
 
   /** Kafka Streams-style generated name: `PREFIX-0000000007`. */

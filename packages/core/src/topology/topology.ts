@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ExternalSinkDefinition } from '../sink/external-sink.js';
+import type { ExternalSourceDefinition } from '../source/external-source.js';
 import type { GlobalStoreDefinition, SinkNode, SourceNode, TopologyNode } from './graph.js';
 import type { StoreDefinition } from './store-definition.js';
 
@@ -41,7 +42,19 @@ export class Topology {
     readonly internalTopicNames: ReadonlySet<string>,
     /** External sinks (Parquet tables, ...) fed through outbox topics. */
     readonly externalSinks: readonly ExternalSinkDefinition[] = [],
+    /** External sources (Parquet files, ...) and backfills read into the topology. */
+    readonly externalSources: readonly ExternalSourceDefinition[] = [],
   ) {}
+
+  /** The external source (or backfill) entering through source node `nodeName`, if any. */
+  externalSourceOf(nodeName: string): ExternalSourceDefinition | undefined {
+    return this.externalSources.find((s) => s.nodeName === nodeName);
+  }
+
+  /** Whether `topic` (node-level name) is the position topic of an external source. */
+  isPositionTopic(topic: string): boolean {
+    return this.externalSources.some((s) => s.positionTopic === topic);
+  }
 
   /** The full outbox topic of an external sink. */
   outboxTopic(applicationId: string, sink: ExternalSinkDefinition): string {
@@ -96,7 +109,7 @@ export class Topology {
     let text = 'Topologies:\n ';
     for (const sub of this.subtopologies) {
       text += `  Sub-topology: ${sub.id}\n`;
-      for (const node of sub.nodes) text += `    ${describeNode(node, this.children.get(node.name) ?? [])}\n`;
+      for (const node of sub.nodes) text += `    ${describeNode(node, this.children.get(node.name) ?? [], this.externalSourceOf(node.name))}\n`;
       text += '\n';
     }
     for (const [index, global] of this.globalStores.entries()) {
@@ -134,11 +147,17 @@ export class Topology {
   }
 }
 
-function describeNode(node: TopologyNode, children: readonly string[]): string {
+function describeNode(node: TopologyNode, children: readonly string[], external: ExternalSourceDefinition | undefined): string {
   const successors = `      --> ${children.length ? children.join(', ') : 'none'}`;
   switch (node.kind) {
-    case 'source':
-      return `Source: ${node.name} (topics: [${node.topics.join(', ')}])\n${successors}`;
+    case 'source': {
+      if (!external) return `Source: ${node.name} (topics: [${node.topics.join(', ')}])\n${successors}`;
+      const what = external.source.describe?.() ?? external.source.name;
+      // An external source names what it reads; a backfill is listed after the topics it precedes.
+      return external.kind === 'stream'
+        ? `Source: ${node.name} (external: ${what})\n${successors}`
+        : `Source: ${node.name} (topics: [${node.topics.join(', ')}], backfill: ${what})\n${successors}`;
+    }
     case 'processor':
       return `Processor: ${node.name} (stores: [${node.stores.join(', ')}])\n${successors}\n      <-- ${node.parents.join(', ')}`;
     case 'sink':
