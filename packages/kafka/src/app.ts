@@ -15,7 +15,8 @@ import { LmdbStateBackendFactory } from '@weir/state';
 import { type Admin, type Consumer, type EachBatchPayload, Kafka, type KafkaMessage, logLevel, type Producer } from 'kafkajs';
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { resolveConfig, type ResolvedConfig, type WeirAppConfig } from './config.js';
-import { WeirConfigError, WeirRuntimeError } from './errors.js';
+import { RecordTooLargeError, WeirConfigError, WeirRuntimeError } from './errors.js';
+import { sendInRequests } from './internal/commit-sender.js';
 import { readPartitions } from './internal/partition-reader.js';
 import { SinkRunner } from './internal/sink-runner.js';
 import { type CommitSink, StreamTask } from './internal/stream-task.js';
@@ -460,6 +461,8 @@ export class WeirApp {
         await task.commit(this.commitSink);
         this.metricsRecorder.recordCommit(Date.now() - started);
       } catch (error) {
+        // A record the broker will never accept fails every retry the same way: stop.
+        if (error instanceof RecordTooLargeError) throw error;
         if (error instanceof WeirRuntimeError && this.failure) throw error;
         this.config.logger.warn('commit failed; discarding the task and rewinding to its last commit', {
           task: id,
@@ -490,18 +493,19 @@ export class WeirApp {
       if (task.producer) {
         const txn = await task.producer.transaction();
         try {
-          const results = records.length > 0 ? await txn.sendBatch({ topicMessages: records, acks: -1 }) : [];
+          const ends = await sendInRequests((batch) => txn.sendBatch(batch), records);
           if (topics.length > 0) await txn.sendOffsets({ consumerGroupId: this.config.applicationId, topics });
           await txn.commit();
-          return results;
+          return ends;
         } catch (error) {
           await txn.abort().catch(() => {});
           throw error;
         }
       }
-      const results = records.length > 0 ? await this.sharedProducer!.sendBatch({ topicMessages: records, acks: -1 }) : [];
+      const producer = this.sharedProducer!;
+      const ends = await sendInRequests((batch) => producer.sendBatch(batch), records);
       await this.consumer!.commitOffsets(offsets);
-      return results;
+      return ends;
     },
   };
 

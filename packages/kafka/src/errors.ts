@@ -10,6 +10,14 @@ export class WeirRuntimeError extends WeirError {
   override name = 'WeirRuntimeError';
 }
 
+/**
+ * The broker refused a record as larger than the topic's `max.message.bytes`. Retrying cannot
+ * help, so the app stops with this error instead of rewinding and failing the same commit again.
+ */
+export class RecordTooLargeError extends WeirRuntimeError {
+  override name = 'RecordTooLargeError';
+}
+
 /** Another instance took over a task while this one still held it (a zombie): its commit was refused. */
 export class TaskMigratedError extends WeirError {
   override name = 'TaskMigratedError';

@@ -9,10 +9,11 @@ import {
   type TaskStateBackend,
   type Topology,
 } from '@weir/core';
-import type { KafkaMessage, Message, Producer, RecordMetadata } from 'kafkajs';
+import type { KafkaMessage, Message, Producer } from 'kafkajs';
 import type { ErrorHandler } from '../error-handlers.js';
 import { WeirRuntimeError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { type EndOffsets, topicPartitionKey } from './commit-sender.js';
 import { fromKafkaHeaders, toKafkaMessage } from './kafka-records.js';
 import type { TaskId } from './task-assignor.js';
 
@@ -33,12 +34,15 @@ export interface StreamTaskContext {
 
 /** Where the commit of a task goes: one Kafka transaction (exactly-once) or plain sends (at-least-once). */
 export interface CommitSink {
-  /** Sends records and the input positions atomically (or as close as the guarantee allows). */
+  /**
+   * Sends records and the input positions atomically (or as close as the guarantee allows).
+   * @returns the offset after the last record sent to each explicitly chosen topic-partition
+   */
   commit(
     task: StreamTask,
     records: Array<{ topic: string; messages: Message[] }>,
     offsets: Array<{ topic: string; partition: number; offset: string; metadata: string }>,
-  ): Promise<RecordMetadata[]>;
+  ): Promise<EndOffsets>;
 }
 
 /**
@@ -167,20 +171,19 @@ export class StreamTask {
     const prepared = this.core.prepareCommit();
     const records = [...this.outputs.splice(0), ...prepared.changelog];
     const byTopic = new Map<string, Message[]>();
-    const changelogCounts = new Map<string, number>();
     for (const record of records) {
       const partitions = record.partition === undefined && record.partitioner ? await this.context.partitionCount(record.topic) : undefined;
       const list = byTopic.get(record.topic) ?? [];
       list.push(toKafkaMessage(record, partitions));
       byTopic.set(record.topic, list);
     }
-    for (const record of prepared.changelog) changelogCounts.set(record.topic, (changelogCounts.get(record.topic) ?? 0) + 1);
+    const changelogTopics = new Set(prepared.changelog.map((record) => record.topic));
     const metadata = JSON.stringify(prepared.metadata);
     const offsets = [...this.positions].map(([key, offset]) => {
       const at = key.lastIndexOf(':');
       return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)), offset: offset.toString(), metadata };
     });
-    const results = await sink.commit(
+    const ends = await sink.commit(
       this,
       [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       offsets,
@@ -188,11 +191,12 @@ export class StreamTask {
     const checkpoint: Record<string, string> = {};
     const changelogs = this.context.topology.internalTopics(this.context.applicationId).changelogs;
     for (const [store, topic] of changelogs) {
-      const count = changelogCounts.get(topic);
-      if (!count) continue;
-      const result = results.find((r) => r.topicName === topic && r.partition === this.taskId.partition);
-      if (!result) throw new WeirRuntimeError(`no produce result for changelog ${topic}-${this.taskId.partition}`);
-      checkpoint[store] = (BigInt(result.baseOffset ?? '0') + BigInt(count)).toString();
+      if (!changelogTopics.has(topic)) continue;
+      const end = ends.get(topicPartitionKey(topic, this.taskId.partition));
+      // The transaction committed, but without the offset LMDB cannot be checkpointed: the caller
+      // discards the task, which restores from the changelog (safe, only slower).
+      if (end === undefined) throw new WeirRuntimeError(`no produce result for changelog ${topic}-${this.taskId.partition}`);
+      checkpoint[store] = end.toString();
     }
     this.core.completeCommit(checkpoint);
     this.dirty = false;
