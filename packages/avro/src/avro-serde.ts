@@ -1,5 +1,6 @@
 import type { Serde } from '@weir/core';
 import type { AvroSchema } from './avro-schema.js';
+import { tagAvroSchema } from './avro-schema-of.js';
 import { asBuffer, decode, encode } from './internal/codec.js';
 import { parseSchema } from './internal/parse.js';
 import { resolverFor } from './internal/resolve.js';
@@ -48,7 +49,8 @@ export function avroSerde<T>(schema: AvroSchema, options: AvroSerdeOptions = {})
   const type = parseSchema(schema);
   const resolver = writerSchema === undefined ? undefined : resolverFor(type, parseSchema(writerSchema));
   const label = 'Avro serde';
-  return {
+  // Tagged so that a Parquet sink can derive its columns from the serde (`avroSchemaOf`).
+  return tagAvroSchema<Serde<T>>({
     serialize(topic, data) {
       if (data === null || data === undefined) return null;
       return encode(label, type, topic, data);
@@ -57,5 +59,5 @@ export function avroSerde<T>(schema: AvroSchema, options: AvroSerdeOptions = {})
       if (data === null || data === undefined) return null;
       return decode(label, type, resolver, topic, asBuffer(data), 0) as T;
     },
-  };
+  }, schema);
 }

@@ -1,6 +1,7 @@
 import { SerdeError, type Serde } from '@weir/core';
 import type avro from 'avsc';
 import type { AvroSchema } from './avro-schema.js';
+import { tagAvroSchema } from './avro-schema-of.js';
 import { asBuffer, decode, deserializeError, encode, type Resolver } from './internal/codec.js';
 import { parseSchema } from './internal/parse.js';
 import { resolverFor } from './internal/resolve.js';
@@ -275,7 +276,8 @@ class ConfluentAvroSerdeImpl<T> implements ConfluentAvroSerde<T> {
  * ```
  */
 export function confluentAvroSerde<T>(options: ConfluentAvroSerdeOptions): ConfluentAvroSerde<T> {
-  return new ConfluentAvroSerdeImpl<T>(options);
+  // Tagged with the reader schema (values always have its shape) for `avroSchemaOf`.
+  return tagAvroSchema(new ConfluentAvroSerdeImpl<T>(options), options.schema);
 }
 
 /**

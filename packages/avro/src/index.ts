@@ -24,6 +24,7 @@
  * @packageDocumentation
  */
 export type * from './avro-schema.js';
+export { avroSchemaOf } from './avro-schema-of.js';
 export { avroSerde, type AvroSerdeOptions } from './avro-serde.js';
 export { checkCompatible, findIncompatibilities } from './check-compatible.js';
 export {

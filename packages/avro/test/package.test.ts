@@ -16,6 +16,7 @@ describe('@weir/avro package', () => {
         'SchemaNotFoundError',
         'SubjectNameStrategies',
         'UnsupportedSchemaError',
+        'avroSchemaOf',
         'avroSerde',
         'avroToColumns',
         'checkCompatible',

@@ -38,6 +38,7 @@ export {
   writeParquetFile,
 } from './write-parquet-file.js';
 export { defaultRow, type ParquetSinkOptions, parquetSink, type RollPolicy } from './parquet-sink.js';
+export { type DerivedSinkSchema, deriveSinkSchema, windowedKeySerde } from './sink-schema.js';
 export { checkSourceColumns } from './source/check-columns.js';
 export {
   type ListParquetSourceOptions,

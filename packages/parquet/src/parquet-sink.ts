@@ -7,6 +7,7 @@ import { encodeValue } from './internal/encode-values.js';
 import { estimateBytes, eventTimeOf, type ResolvedRoll, RollState } from './internal/sink-roll.js';
 import type { PartitionField } from './partitioning.js';
 import type { TableRow } from './table-scan.js';
+import { deriveSinkSchema } from './sink-schema.js';
 import { TableWriter } from './table-writer.js';
 import { cleanupTempFiles } from './vacuum.js';
 
@@ -46,18 +47,29 @@ export interface RollPolicy {
 export interface ParquetSinkOptions<K, V> {
   /** Names the sink node and its outbox topic `<applicationId>-<name>-outbox`. Default: the directory's name. */
   name?: string;
-  /** The table's columns. Required. */
-  schema: TableSchema;
-  /** Serde of the stream's keys on the outbox. Default: JSON. Windowed keys: `windowedSerde(inner)`. */
+  /**
+   * The table's columns. Default: derived from the serdes (see {@link deriveSinkSchema}): the
+   * key's columns (fields of an Avro record key, else `key`), `window_start`/`window_end` for a
+   * {@link windowedKeySerde} key, then the value's (fields of an Avro record value via
+   * `avroToColumns`, else `value`). Required when the serdes carry no schema (JSON).
+   */
+  schema?: TableSchema;
+  /**
+   * Serde of the stream's keys on the outbox. Default: JSON. Windowed keys: `windowedKeySerde(inner)`
+   * (core's `windowedSerde(inner)` works too, but then the schema cannot be derived).
+   */
   keySerde?: Serde<K>;
-  /** Serde of the stream's values on the outbox. Default: JSON. */
+  /** Serde of the stream's values on the outbox; an Avro serde lets the schema be derived. Default: JSON. */
   valueSerde?: Serde<V>;
   /**
    * Turns a record into a row. Default: the key's fields (or `key`), `window_start` and
    * `window_end` (Dates) for windowed keys, and the value's fields (or `value`).
    */
   toRow?: (key: K, value: V, timestamp: number) => TableRow;
-  /** Dictionary-encoded key columns, and the default sort. Default: `['key']` if the schema has it. */
+  /**
+   * Dictionary-encoded key columns, and the default sort. Default: the derived schema's scalar key
+   * columns; with an explicit schema, `['key']` if it has it.
+   */
   keyColumns?: string[];
   /** Sort within each file. Default: `keyColumns`, then `window_start` if present. */
   sortBy?: string[];
@@ -85,17 +97,31 @@ function isWindowed(key: unknown): key is { key: unknown; window: { start: numbe
   return typeof key === 'object' && key !== null && 'window' in key && 'key' in key;
 }
 
+/** A record (its fields become columns), not a value that is one column (Date, bytes, list). */
+function isRecord(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !(value instanceof Date) && !ArrayBuffer.isView(value) && !Array.isArray(value);
+}
+
 /** The default record-to-row mapping: see {@link ParquetSinkOptions.toRow}. */
 export function defaultRow(key: unknown, value: unknown): TableRow {
+  return rowOf(key, value, undefined, undefined);
+}
+
+/**
+ * `keyFields`/`valueFields`: whether the key's (value's) fields are the columns, as a derived
+ * schema knows (an Avro map value is one column although it is a plain object); `undefined`
+ * guesses from the value.
+ */
+function rowOf(key: unknown, value: unknown, keyFields: boolean | undefined, valueFields: boolean | undefined): TableRow {
   const row: TableRow = {};
   const inner = isWindowed(key) ? key.key : key;
-  if (typeof inner === 'object' && inner !== null && !(inner instanceof Date)) Object.assign(row, inner);
+  if (keyFields ?? isRecord(inner)) Object.assign(row, inner);
   else row.key = inner;
   if (isWindowed(key)) {
     row.window_start = new Date(key.window.start);
     row.window_end = new Date(key.window.end);
   }
-  if (typeof value === 'object' && value !== null && !(value instanceof Date)) Object.assign(row, value);
+  if ((valueFields ?? isRecord(value)) && value !== null) Object.assign(row, value);
   else row.value = value;
   return row;
 }
@@ -109,7 +135,17 @@ export function defaultRow(key: unknown, value: unknown): TableRow {
  * offsets they cover. Recovery resumes from the log. Windowed aggregations become rows with the
  * key's columns, `window_start`, `window_end` and the aggregate's columns.
  *
+ * The schema is derived from Avro serdes when not given (see {@link ParquetSinkOptions.schema}).
+ *
+ * @throws TableError (when called) if no schema is given and the serdes carry none, or the roll policy is invalid
  * @example
+ * // Derived schema: key STRING, window_start, window_end, then the Avro value's fields.
+ * counts.toStream().to(parquetSink('/data/page-stats', {
+ *   keySerde: windowedKeySerde(Serdes.String()),
+ *   valueSerde: avroSerde<PageStats>(pageStatsSchema),
+ * }));
+ * @example
+ * // Explicit schema and mapping.
  * views.groupBy((u, v) => v.page).windowedBy(TimeWindows.ofSizeAndGrace(60_000, 10_000))
  *   .emitStrategy(EmitStrategy.onWindowClose()).count().toStream()
  *   .to(parquetSink('/data/page-views', {
@@ -120,10 +156,12 @@ export function defaultRow(key: unknown, value: unknown): TableRow {
  */
 export function parquetSink<K, V>(dir: string, options: ParquetSinkOptions<K, V>): ExternalSink<K, V> {
   const name = options.name ?? path.basename(path.resolve(dir)).replace(/[^A-Za-z0-9._-]/g, '-');
-  const hasColumn = (column: string) => options.schema.some((c) => c.name === column);
-  const keyColumns = options.keyColumns ?? (hasColumn('key') ? ['key'] : []);
+  const derived = options.schema === undefined ? deriveSinkSchema(name, options.keySerde, options.valueSerde) : undefined;
+  const schema = options.schema ?? derived!.schema;
+  const hasColumn = (column: string) => schema.some((c) => c.name === column);
+  const keyColumns = options.keyColumns ?? derived?.keyColumns ?? (hasColumn('key') ? ['key'] : []);
   const sortBy = options.sortBy ?? [...keyColumns, ...(hasColumn('window_start') ? ['window_start'] : [])];
-  const toRow = options.toRow ?? ((key: K, value: V) => defaultRow(key, value));
+  const toRow = options.toRow ?? ((key: K, value: V) => rowOf(key, value, derived?.keyFields, derived?.valueFields));
   const roll = resolveRoll(name, options.roll);
   const eventTimeColumn = options.roll?.eventTimeColumn;
   const eventTime = (row: TableRow, timestamp: number): number => {
@@ -140,7 +178,7 @@ export function parquetSink<K, V>(dir: string, options: ParquetSinkOptions<K, V>
     name,
     check(key: K, value: V, timestamp: number) {
       const row = toRow(key, value, timestamp);
-      for (const column of options.schema) encodeValue(column, row[column.name]);
+      for (const column of schema) encodeValue(column, row[column.name]);
       if (roll.eventTimeMs > 0) eventTime(row, timestamp);
     },
     keySerde: options.keySerde ?? Serdes.Json<K>(),
@@ -170,7 +208,7 @@ export function parquetSink<K, V>(dir: string, options: ParquetSinkOptions<K, V>
           // Temp files of a crashed write: only old ones, a young one may be another partition's.
           await cleanupTempFiles(dir, { olderThanMs: 60 * 60_000 }).catch(() => []);
           writer = await TableWriter.open(dir, {
-            schema: options.schema,
+            schema,
             name,
             keyColumns,
             sortBy,

@@ -37,6 +37,7 @@ describe('@weir/parquet package', () => {
         'commitFiles',
         'compactTable',
         'defaultRow',
+        'deriveSinkSchema',
         'emptyReadStats',
         'listParquetSource',
         'mergeRanges',
@@ -49,6 +50,7 @@ describe('@weir/parquet package', () => {
         'verifyTable',
         'watchCommits',
         'watchTable',
+        'windowedKeySerde',
         'writeParquetFile',
       ].sort(),
     );
