@@ -7,22 +7,29 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export interface BenchOptions {
   /** `--quick`: smaller workloads, for a smoke run (default false). */
   readonly quick: boolean;
-  /** `--only=state|runtime`: run one benchmark (default both). */
-  readonly only: 'state' | 'runtime' | undefined;
+  /** `--only=<name>[,<name>]`: run these benchmarks (default: all). */
+  readonly only: readonly string[] | undefined;
   /** `--no-write`: print only, write no JSON (default false: write bench/results/*.json). */
   readonly write: boolean;
 }
 
-/** Parses `--quick`, `--only=<name>` and `--no-write`; throws on anything else, so a typo is not silently ignored. */
-export function parseOptions(argv: readonly string[]): BenchOptions {
+/**
+ * Parses `--quick`, `--only=<name>[,<name>]` and `--no-write`; throws on anything else (and on an
+ * unknown benchmark name), so a typo is not silently ignored.
+ * @param names - the benchmarks `--only` may name (default: any)
+ */
+export function parseOptions(argv: readonly string[], names?: readonly string[]): BenchOptions {
   let quick = false;
-  let only: BenchOptions['only'];
+  let only: string[] | undefined;
   let write = true;
   for (const arg of argv) {
     if (arg === '--quick') quick = true;
     else if (arg === '--no-write') write = false;
-    else if (arg === '--only=state' || arg === '--only=runtime') only = arg.slice('--only='.length) as 'state' | 'runtime';
-    else throw new Error(`unknown argument "${arg}": expected --quick, --only=state, --only=runtime or --no-write`);
+    else if (arg.startsWith('--only=')) {
+      only = arg.slice('--only='.length).split(',');
+      const unknown = names ? only.filter((n) => !names.includes(n)) : [];
+      if (unknown.length > 0) throw new Error(`unknown benchmark "${unknown[0]}" in ${arg}: expected one of ${names!.join(', ')}`);
+    } else throw new Error(`unknown argument "${arg}": expected --quick, --only=<${names ? names.join('|') : 'name'}> or --no-write`);
   }
   return { quick, only, write };
 }

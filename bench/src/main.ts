@@ -1,14 +1,22 @@
 /**
- * Runs every benchmark: `npm run bench` (from the repository root, after a build), or
- * `npm run bench -- --quick` for smaller workloads. `--only=state` or `--only=runtime` picks one.
- * The runtime benchmark starts its own Kafka broker unless KAFKA_BROKERS is set.
+ * Runs the benchmarks: `npm run bench` (from the repository root, after a build), or
+ * `npm run bench -- --quick` for smaller workloads. `--only=<name>[,<name>]` picks some (the
+ * names are the keys of BENCHMARKS below). Benchmarks that need Kafka start their own broker
+ * unless KAFKA_BROKERS is set.
  */
-import { note, parseOptions } from './common.js';
+import { type BenchOptions, note, parseOptions } from './common.js';
 import { runRuntimeBench } from './runtime.js';
 import { runStateStoreBench } from './state-stores.js';
 
-const options = parseOptions(process.argv.slice(2));
+/** Every benchmark by its `--only` name, in the order a full run takes them. */
+const BENCHMARKS: Record<string, (options: BenchOptions) => Promise<unknown>> = {
+  state: runStateStoreBench,
+  runtime: runRuntimeBench,
+};
+
+const options = parseOptions(process.argv.slice(2), Object.keys(BENCHMARKS));
 const started = Date.now();
-if (options.only !== 'runtime') await runStateStoreBench(options);
-if (options.only !== 'state') await runRuntimeBench(options);
+for (const [name, run] of Object.entries(BENCHMARKS)) {
+  if (options.only === undefined || options.only.includes(name)) await run(options);
+}
 note(`done in ${Math.round((Date.now() - started) / 1000)} s`);
