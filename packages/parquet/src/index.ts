@@ -39,6 +39,8 @@ export {
 } from './write-parquet-file.js';
 export { defaultRow, type ParquetSinkOptions, parquetSink, type RollPolicy } from './parquet-sink.js';
 export { type DerivedSinkSchema, deriveSinkSchema, windowedKeySerde } from './sink-schema.js';
+// Adds `KStream.prototype.toParquet(dir, options)` (and its type) when the package is imported.
+import './to-parquet.js';
 export { checkSourceColumns } from './source/check-columns.js';
 export {
   type ListParquetSourceOptions,

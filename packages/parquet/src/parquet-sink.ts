@@ -127,7 +127,8 @@ function rowOf(key: unknown, value: unknown, keyFields: boolean | undefined, val
 }
 
 /**
- * A Parquet table as a stream's destination, exactly-once: `stream.to(parquetSink(dir, options))`.
+ * A Parquet table as a stream's destination, exactly-once: `stream.to(parquetSink(dir, options))`,
+ * or `stream.toParquet(dir, options)` once `@weir/parquet` is imported.
  *
  * Records travel in the task's transaction to the outbox topic; a writer per outbox partition
  * buffers rows until the roll policy fires, then writes the files (temp name, fsync, rename to a
