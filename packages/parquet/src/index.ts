@@ -51,3 +51,5 @@ export {
 } from './source/list-source.js';
 export { emptyReadStats, type ParquetReadStats } from './source/open-file.js';
 export { type ParquetRowBatch, type ReadParquetRowsOptions, readParquetRows } from './source/read-rows.js';
+// The Parquet source operator; importing it also adds `builder.parquetSource(location, options)`.
+export { type ParquetSourceOptions, parquetRowSerde, parquetSource } from './source-operator/index.js';
