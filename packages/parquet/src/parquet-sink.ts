@@ -218,6 +218,9 @@ export function parquetSink<K, V>(dir: string, options: ParquetSinkOptions<K, V>
             ...(options.codec ? { codec: options.codec } : {}),
             ...(options.rowGroupSize ? { rowGroupSize: options.rowGroupSize } : {}),
           });
+          // An incompatible schema (a changed type, a new non-nullable field) stops the sink
+          // here, naming the field, before any file is written.
+          await writer.checkSchema();
           const offsets = await writer.sourceOffsets();
           committed = BigInt(offsets[source] ?? '0');
           rows = [];

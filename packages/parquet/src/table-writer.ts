@@ -81,6 +81,45 @@ export class TableWriter {
     return this.state.version;
   }
 
+  /**
+   * Checks this writer's schema against the table's, as the next {@link write} will, without
+   * writing: a sink calls it when it starts, so an incompatible schema stops it before any file
+   * is written.
+   * @returns the schema version this writer's files will carry (`undefined`: the next version,
+   *   or the first)
+   * @throws IncompatibleSchemaError (from @weir/avro) naming each column old files could not be read as
+   */
+  async checkSchema(): Promise<number | undefined> {
+    await catchUp(this.dir, this.state);
+    return this.fileSchemaVersion();
+  }
+
+  /**
+   * The schema version of the files this writer writes: the table's current one when the schema
+   * is the same; an older version when the schema equals one the table had and the table's
+   * current schema reads it (a writer not yet upgraded during a rolling deploy: its commits
+   * must not take the new column away); `undefined` when the commit brings a new version,
+   * which must be a compatible evolution of the current one.
+   */
+  private fileSchemaVersion(): number | undefined {
+    const { schema } = this.options;
+    const { state } = this;
+    if (!state.exists) return undefined;
+    const same = (columns: TableSchema) => JSON.stringify(columns) === JSON.stringify(schema);
+    if (same(state.schema.columns)) return state.schema.version;
+    for (const [version, columns] of state.schemas) {
+      if (version === state.schema.version || !same(columns)) continue;
+      try {
+        evolveColumns(columns, state.schema.columns);
+        return version;
+      } catch {
+        // The table moved on incompatibly since (columns dropped and re-added): evolve anew.
+      }
+    }
+    evolveColumns(state.schema.columns, schema);
+    return undefined;
+  }
+
   /** The committed end offset per source partition, after reading new commits: where to resume. */
   async sourceOffsets(): Promise<Record<string, string>> {
     await catchUp(this.dir, this.state);
@@ -103,9 +142,7 @@ export class TableWriter {
     await catchUp(this.dir, this.state);
     // Fail fast: a replay, a zombie or an incompatible schema learns it before writing any file.
     if (Object.keys(sources).length > 0) checkContinuity(this.dir, this.state, sources);
-    if (this.state.exists && JSON.stringify(schema) !== JSON.stringify(this.state.schema.columns)) {
-      evolveColumns(this.state.schema.columns, schema);
-    }
+    const fileSchemaVersion = this.fileSchemaVersion();
     const partitionBy = [...(this.options.partitionBy ?? this.state.partitionBy)];
     const groups = new Map<string, { partition: Record<string, string>; rows: TableRow[] }>();
     for (const row of rows) {
@@ -134,12 +171,20 @@ export class TableWriter {
         sources: ranges,
         ...(partitionBy.length === 0 ? {} : { partition: group.partition }),
       });
-      add.push({ path: relative, rows: written.rows, bytes: written.bytes, stats: written.stats, partition: group.partition });
+      add.push({
+        path: relative,
+        rows: written.rows,
+        bytes: written.bytes,
+        stats: written.stats,
+        partition: group.partition,
+        ...(fileSchemaVersion === undefined ? {} : { schemaVersion: fileSchemaVersion }),
+      });
     }
     return commitWithState(this.dir, this.state, {
       add,
       sources,
-      schema,
+      // An older writer leaves the table's newer schema alone (its files name their own version).
+      ...(fileSchemaVersion === undefined ? { schema } : {}),
       partitionBy,
       ...(name === undefined ? {} : { name }),
       ...(writer === undefined ? {} : { writer }),
