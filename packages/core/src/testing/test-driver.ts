@@ -193,7 +193,9 @@ export class TestDriver {
     this.checkOpen();
     for (const definition of this.topology.externalSources) {
       const topic = definition.kind === 'stream' ? definition.positionTopic! : definition.topic!;
-      const task = this.tasks.get(this.topology.subtopologyOf(topic).id)!;
+      const sub = this.topology.subtopologyOf(topic);
+      const task = sub && this.tasks.get(sub.id);
+      if (!task) throw new IllegalStateError(`no task reads external source ${definition.source.name}`);
       const node = definition.nodeName;
       let progress = task.sourceProgressOf(node);
       if (!progress.ended) {
