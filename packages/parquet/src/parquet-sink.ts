@@ -188,48 +188,87 @@ export function parquetSink<K, V>(dir: string, options: ParquetSinkOptions<K, V>
       const source = `${outboxTopic}:${partition}`;
       let writer: TableWriter | undefined;
       let committed = 0n;
+      /** The next offset this writer lacks: `committed` plus the pending rows. */
+      let position = 0n;
       let rows: TableRow[] = [];
       const pending = new RollState(roll);
+      /** Set when a write to the table failed: the writer refuses to go on until recovered. */
+      let failure: Error | undefined;
       /** Writes the pending rows as files and commits them with the outbox range `[committed, to)`. */
       const flush = async (to: bigint): Promise<void> => {
         if (!writer) throw new Error(`parquet sink ${name}: commit() before recover()`);
+        if (failure) throw failure;
         if (to <= committed) return;
         try {
           await writer.write(rows, { sources: { [source]: { from: committed.toString(), to: to.toString() } } });
         } catch (error) {
           // A replay of a range the table already holds: nothing to add.
-          if (!(error instanceof AlreadyCommittedError)) throw error;
+          if (!(error instanceof AlreadyCommittedError)) {
+            failure = writeFailure(error, committed, to);
+            throw failure;
+          }
         }
         committed = to;
         rows = [];
         pending.reset();
       };
+      /**
+       * Disk full, a directory that cannot be written, a lost race with a zombie: the pending rows
+       * are not in the table, and nothing after `from` is. The outbox still holds them, so a restart
+       * (recover, then read from `from`) loses and duplicates nothing once the fault is repaired.
+       */
+      const writeFailure = (error: unknown, from: bigint, to: bigint): Error => {
+        const code = (error as { code?: unknown }).code;
+        if (typeof code !== 'string') return error as Error;
+        return new TableError(
+          `parquet sink ${name} cannot write table ${path.resolve(dir)} (${(error as Error).message}): outbox ${source} ` +
+            `offsets ${from}..${to} were not committed; the sink stops, and resumes from offset ${from} once restarted after the fault is repaired`,
+          { cause: error, context: { file: path.resolve(dir) } },
+        );
+      };
       return {
         async recover() {
-          // Temp files of a crashed write: only old ones, a young one may be another partition's.
-          await cleanupTempFiles(dir, { olderThanMs: 60 * 60_000 }).catch(() => []);
-          writer = await TableWriter.open(dir, {
-            schema,
-            name,
-            keyColumns,
-            sortBy,
-            writer: `${outboxTopic}-${partition}`,
-            ...(options.partitionBy ? { partitionBy: options.partitionBy } : {}),
-            ...(options.codec ? { codec: options.codec } : {}),
-            ...(options.rowGroupSize ? { rowGroupSize: options.rowGroupSize } : {}),
-          });
-          // An incompatible schema (a changed type, a new non-nullable field) stops the sink
-          // here, naming the field, before any file is written.
-          await writer.checkSchema();
-          const offsets = await writer.sourceOffsets();
-          committed = BigInt(offsets[source] ?? '0');
-          rows = [];
-          pending.reset();
-          return committed;
+          try {
+            // Temp files of a crashed write: only old ones, a young one may be another partition's.
+            await cleanupTempFiles(dir, { olderThanMs: 60 * 60_000 }).catch(() => []);
+            writer = await TableWriter.open(dir, {
+              schema,
+              name,
+              keyColumns,
+              sortBy,
+              writer: `${outboxTopic}-${partition}`,
+              ...(options.partitionBy ? { partitionBy: options.partitionBy } : {}),
+              ...(options.codec ? { codec: options.codec } : {}),
+              ...(options.rowGroupSize ? { rowGroupSize: options.rowGroupSize } : {}),
+            });
+            // An incompatible schema (a changed type, a new non-nullable field) stops the sink
+            // here, naming the field, before any file is written.
+            await writer.checkSchema();
+            const offsets = await writer.sourceOffsets();
+            committed = BigInt(offsets[source] ?? '0');
+            position = committed;
+            rows = [];
+            pending.reset();
+            failure = undefined;
+            return committed;
+          } catch (error) {
+            const code = (error as { code?: unknown }).code;
+            if (typeof code !== 'string') throw error;
+            throw new TableError(`parquet sink ${name} cannot open table ${path.resolve(dir)} (${(error as Error).message}): the sink stops`, {
+              cause: error,
+              context: { file: path.resolve(dir) },
+            });
+          }
         },
         async write(records: readonly OutboxRecord<K, V>[]) {
+          // After a failure nothing more is taken: commit() reports the failure (the runtime
+          // stops the sink), and a restart re-reads these records from the outbox.
+          if (failure) return;
           const now = Date.now();
           for (const r of records) {
+            // A batch handed again after a failed write() (the consumer retries it): the rows
+            // already pending or committed must not be added twice.
+            if (r.offset < position) continue;
             const row = toRow(r.key, r.value, r.timestamp);
             const bucket = roll.eventTimeMs > 0 ? pending.bucketOf(eventTime(row, r.timestamp)) : undefined;
             // Rolls happen here, at the exact record, not after the batch: a batch may hold
@@ -237,12 +276,14 @@ export function parquetSink<K, V>(dir: string, options: ParquetSinkOptions<K, V>
             // range ends at this record's offset: the next commit starts exactly there.
             if (pending.crossesBoundary(bucket)) await flush(r.offset);
             rows.push(row);
+            position = r.offset + 1n;
             pending.add(estimateBytes(row), bucket, now);
             if (pending.full()) await flush(r.offset + 1n);
           }
         },
         shouldCommit(now: number) {
-          return pending.due(now);
+          // A failed writer asks for a commit so that the runtime hears of the failure soon.
+          return failure !== undefined || pending.due(now);
         },
         async commit(nextOffset: bigint) {
           await flush(nextOffset);
@@ -250,6 +291,7 @@ export function parquetSink<K, V>(dir: string, options: ParquetSinkOptions<K, V>
         async close() {
           rows = [];
           pending.reset();
+          position = committed;
         },
       };
     },
