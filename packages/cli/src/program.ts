@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCompact } from './commands/compact.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerHistory } from './commands/history.js';
+import { registerImport } from './commands/import.js';
 import { registerQuery } from './commands/query.js';
 import { registerRun } from './commands/run.js';
 import { registerTables } from './commands/tables.js';
@@ -50,6 +51,7 @@ Run "weir <command> --help" for a command's options.`,
   registerHistory(program, io);
   registerTables(program, io);
   registerCompact(program, io);
+  registerImport(program, io);
   return program;
 }
 
