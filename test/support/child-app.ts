@@ -5,7 +5,9 @@ const script = fileURLToPath(new URL('../fixtures/run-app.mjs', import.meta.url)
 
 /** What a child stream app runs. */
 export interface ChildAppOptions {
-  readonly topology: 'windowedCount' | 'parseAndMap' | 'windowedCountToParquet';
+  readonly topology: 'windowedCount' | 'parseAndMap' | 'windowedCountToParquet' | 'parquetClicks' | 'backfilledClicks';
+  /** The child's entry script. Default: fixtures/run-app.mjs. */
+  readonly script?: string;
   readonly topologyArgs: Record<string, unknown>;
   readonly applicationId: string;
   readonly brokers: readonly string[];
@@ -23,7 +25,7 @@ export class ChildApp {
 
   start(): void {
     const o = this.options;
-    this.child = spawn(process.execPath, [script], {
+    this.child = spawn(process.execPath, [o.script ?? script], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,

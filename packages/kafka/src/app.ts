@@ -19,6 +19,7 @@ import { RecordTooLargeError, WeirConfigError, WeirRuntimeError } from './errors
 import { sendInRequests } from './internal/commit-sender.js';
 import { readPartitions } from './internal/partition-reader.js';
 import { SinkRunner } from './internal/sink-runner.js';
+import { SourceRunner } from './internal/source-runner.js';
 import { type CommitSink, StreamTask } from './internal/stream-task.js';
 import { type TaskId, taskAssigner, taskIdString } from './internal/task-assignor.js';
 import { createInternalTopics, planTopics, type TopicPlan } from './internal/topic-plan.js';
@@ -59,6 +60,7 @@ export class WeirApp {
   private sharedProducer: Producer | undefined;
   private global: { task: GlobalStateTask; consumer: Consumer } | undefined;
   private sinks: SinkRunner | undefined;
+  private sources: SourceRunner | undefined;
   private plan: TopicPlan | undefined;
   private assigned = new Set<string>();
   private lastCommit = Date.now();
@@ -121,6 +123,7 @@ export class WeirApp {
         await this.sharedProducer.connect();
       }
       await this.startGlobalStores();
+      if (this.topology.externalSources.length > 0) this.sources = this.sourceRunner();
       await this.startConsumer();
       if (config.runSinks && this.topology.externalSinks.length > 0) {
         this.sinks = new SinkRunner(this.kafka, this.topology, config.applicationId, config.logger, (error) => void this.fail(error));
@@ -148,6 +151,7 @@ export class WeirApp {
     }
     this.setState('PENDING_SHUTDOWN');
     await this.consumer?.stop().catch(() => {});
+    await this.sources?.stop();
     if (!failed) {
       await this.mutex.run(() => this.commitAll()).catch((error: unknown) => {
         this.config.logger.error('final commit failed', { error });
@@ -268,6 +272,7 @@ export class WeirApp {
       }
     }
     this.assigned = next;
+    this.sources?.onAssignment(next);
     if (this.state === 'REBALANCING') this.setState('RUNNING');
   }
 
@@ -509,6 +514,27 @@ export class WeirApp {
     },
   };
 
+  /** Source and backfill readers, driven by assignment (see internal/source-runner.ts). */
+  private sourceRunner(): SourceRunner {
+    return new SourceRunner({
+      applicationId: this.config.applicationId,
+      topology: this.topology,
+      logger: this.config.logger,
+      fullTopic: this.fullTopic,
+      locked: (action) => this.mutex.run(action),
+      task: (taskId) => this.taskFor(taskId, async () => {}),
+      current: (id) => this.tasks.get(id),
+      afterBatch: () => this.commitIfDue(false),
+      partitionCount: (topic) => this.partitionCount(topic),
+      pause: (topic, partition) => this.consumer?.pause([{ topic, partitions: [partition] }]),
+      resume: (topic, partition, offset) => {
+        this.consumer?.seek({ topic, partition, offset: offset.toString() });
+        this.consumer?.resume([{ topic, partitions: [partition] }]);
+      },
+      fail: (error) => void this.fail(error),
+    });
+  }
+
   // ---------------------------------------------------------------- global stores
 
   private async startGlobalStores(): Promise<void> {
@@ -576,6 +602,7 @@ export class WeirApp {
   }
 
   private async shutdown(): Promise<void> {
+    await this.sources?.stop().catch(() => {});
     if (this.commitTimer) clearInterval(this.commitTimer);
     this.commitTimer = undefined;
     if (this.signalHandler) {

@@ -3,6 +3,8 @@ import {
   type InputRecord,
   type OutputRecord,
   ProcessingError,
+  type SourceProgress,
+  type SourceRecord,
   Task,
   type TaskMetadata,
   type StateStore,
@@ -60,6 +62,8 @@ export class StreamTask {
   private readonly outputs: OutputRecord[] = [];
   /** Next offset to process per source topic-partition (committed or processed). */
   private readonly positions = new Map<string, bigint>();
+  /** Topic-partitions not to process yet (a backfill runs first). */
+  private readonly held = new Set<string>();
   private dirty = false;
   private processedSinceCommit = 0;
   readonly core: Task;
@@ -87,6 +91,11 @@ export class StreamTask {
       ...(context.globalStores ? { globalStores: context.globalStores } : {}),
       ...(metadata ? { metadata } : {}),
     });
+    // A topic with a backfill is not processed before the backfill ended for this partition.
+    for (const source of context.topology.externalSources) {
+      if (source.kind !== 'backfill' || !subtopology.nodes.some((n) => n.name === source.nodeName)) continue;
+      if (!this.core.sourceProgressOf(source.nodeName).ended) this.hold(context.fullTopic(source.topic!), taskId.partition);
+    }
   }
 
   /** Whether the task processed anything since its last commit. */
@@ -106,6 +115,8 @@ export class StreamTask {
    */
   processMessages(topic: string, partition: number, messages: readonly KafkaMessage[], onProcessed: (offset: string) => void): void {
     const key = `${topic}:${partition}`;
+    // Left unresolved: the consumer fetches them again once the partition is released.
+    if (this.held.has(key)) return;
     let position = this.positions.get(key) ?? 0n;
     for (const message of messages) {
       const offset = BigInt(message.offset);
@@ -130,12 +141,66 @@ export class StreamTask {
     }
   }
 
+  /**
+   * Processes records read from external source (or backfill) `nodeName`, synchronously, and
+   * records `progress` to commit with them. `positionKey` is the topic-partition whose committed
+   * offset carries the task metadata (the source's position topic, or the backfilled topic's
+   * partition at the offset where it continues).
+   */
+  processSourceBatch(
+    nodeName: string,
+    records: readonly SourceRecord<unknown, unknown>[],
+    progress: SourceProgress,
+    positionKey: { topic: string; partition: number; offset: bigint },
+  ): void {
+    const key = `${positionKey.topic}:${positionKey.partition}`;
+    if (!this.positions.has(key)) this.positions.set(key, positionKey.offset);
+    const source = this.context.topology.externalSourceOf(nodeName)?.source;
+    for (const record of records) {
+      // The error handlers see the record serialized with the source's serdes (dead letters hold bytes).
+      const input = (): InputRecord => ({
+        topic: source?.name ?? nodeName,
+        partition: this.taskId.partition,
+        offset: '-1',
+        key: source ? source.keySerde.serialize(source.name, record.key) : null,
+        value: source ? source.valueSerde.serialize(source.name, record.value) : null,
+        timestamp: record.timestamp,
+        headers: {},
+      });
+      this.guarded(input, () => this.core.processSource(nodeName, record));
+    }
+    this.core.setSourceProgress(nodeName, progress);
+    this.dirty = true;
+    this.processedSinceCommit += records.length;
+  }
+
+  /** Stops processing consumed messages of `topic:partition` until {@link release} (a backfill runs first). */
+  hold(topic: string, partition: number): void {
+    this.held.add(`${topic}:${partition}`);
+  }
+
+  /** Processes consumed messages of `topic:partition` again, from `offset` unless already past it. */
+  release(topic: string, partition: number, offset: bigint): void {
+    const key = `${topic}:${partition}`;
+    this.held.delete(key);
+    if ((this.positions.get(key) ?? -1n) < offset) this.positions.set(key, offset);
+  }
+
   private processOne(record: InputRecord): void {
+    this.guarded(
+      () => record,
+      () => this.core.process(record),
+    );
+  }
+
+  /** Runs `process`; a deserialization or processing failure goes to its error handler with `input()`. */
+  private guarded(input: () => InputRecord, process: () => void): void {
     try {
-      this.core.process(record);
+      process();
     } catch (error) {
       const stage = error instanceof DeserializationError ? 'deserialization' : error instanceof ProcessingError ? 'processing' : undefined;
       if (!stage) throw error;
+      const record = input();
       const handler = stage === 'deserialization' ? this.context.deserializationErrorHandler : this.context.processingErrorHandler;
       const decision = handler.handle({ record, error: error as Error, stage });
       this.context.logger.warn(`${stage} failed`, {

@@ -1,4 +1,4 @@
-import type { Topology } from '@weir/core';
+import { type Topology, TopologyError } from '@weir/core';
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { WeirConfigError } from '../errors.js';
 
@@ -45,6 +45,9 @@ export async function planTopics(
   const internalNames = [...topology.internalTopicNames];
   const fixed = new Map<string, number>();
   if (options.repartitionPartitions !== undefined) for (const t of internalNames) fixed.set(t, options.repartitionPartitions);
+  // An external source runs as one task: its position topic has one partition, whatever else.
+  const positionTopics = internalNames.filter((t) => topology.isPositionTopic(t));
+  for (const t of positionTopics) fixed.set(t, 1);
 
   // Which sub-topology writes each repartition topic.
   const writer = new Map<string, number>();
@@ -86,10 +89,13 @@ export async function planTopics(
         `Invalid topology: topics ${user.map((t) => `${t} (${partitions.get(t)} partitions)`).join(', ')} are joined and must be co-partitioned (same partition count)`,
       );
     }
-    const target = Math.max(...topics.map((t) => partitions.get(t) ?? 0));
+    // Joined with an external source (one task), repartition topics get one partition too.
+    const withSource = topics.some((t) => positionTopics.some((p) => full(p) === t));
+    const target = withSource ? 1 : Math.max(...topics.map((t) => partitions.get(t) ?? 0));
     for (const t of topics) if (!user.includes(t)) partitions.set(t, target);
   }
   for (const sub of topology.subtopologies) tasks.set(sub.id, subCount(sub.id) ?? 0);
+  checkSourceSubtopologies(topology, full, partitions);
 
   const internal: ITopicConfig[] = [];
   for (const t of internalNames) {
@@ -121,6 +127,28 @@ export async function planTopics(
     }
   }
   return { partitions, tasksPerSubtopology: tasks, internal };
+}
+
+/**
+ * An external source is read by one task, so every topic its sub-topology reads (a join's other
+ * side, a merged stream) must have one partition: with more, the other tasks would see only their
+ * topic's records and the source's records would meet only partition 0's.
+ * @throws TopologyError naming the source and the topic
+ */
+function checkSourceSubtopologies(topology: Topology, full: (topic: string) => string, partitions: ReadonlyMap<string, number>): void {
+  for (const sub of topology.subtopologies) {
+    const position = sub.sourceTopics.find((t) => topology.isPositionTopic(t));
+    if (position === undefined) continue;
+    const source = topology.externalSources.find((s) => s.positionTopic === position)!;
+    for (const topic of sub.sourceTopics) {
+      const count = partitions.get(full(topic));
+      if (topic === position || count === undefined || count === 1) continue;
+      throw new TopologyError(
+        `external source "${source.source.name}" (one task) is joined or merged with topic "${full(topic)}" (${count} partitions), which must be co-partitioned with it: repartition that stream to 1 partition, or the source stream to ${count}`,
+        { context: { node: source.nodeName, topic: full(topic) } },
+      );
+    }
+  }
 }
 
 /**

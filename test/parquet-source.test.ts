@@ -1,0 +1,203 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Columns, type TableSchema } from '@weir/avro';
+import { Serdes, type Topology, windowedSerde } from '@weir/core';
+import { TestDriver } from '@weir/core/testing';
+import { silentLogger, WeirApp } from '@weir/kafka';
+import { parquetRowSerde, writeParquetFile } from '@weir/parquet';
+import type { Admin, KafkaMessage } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { parquetClicks, topicClicks } from './fixtures/parquet-source-topologies.mjs';
+import { ChildApp } from './support/child-app.js';
+import { seededRandom } from './support/datasets.js';
+import { connectedAdmin, kafkaBrokers, uniqueName, uniqueTopic } from './support/kafka.js';
+import { readTopic, waitUntil } from './support/topics.js';
+
+const OUTPUT_PARTITIONS = 3;
+const script = fileURLToPath(new URL('./fixtures/run-parquet-source-app.mjs', import.meta.url));
+
+const clickColumns: TableSchema = [Columns.string('user'), Columns.string('page'), Columns.int64('n'), Columns.timestampMillis('ts')];
+type Click = { user: string; page: string; n: bigint; ts: Date };
+
+/** `count` clicks, 100 ms apart with some out of order (late ones among them), from a seeded generator. */
+function clicks(count: number, seed: number): Click[] {
+  const random = seededRandom(seed);
+  const start = Date.UTC(2026, 10, 26);
+  return Array.from({ length: count }, (_, i) => ({
+    user: `u${Math.floor(random() * 50)}`,
+    page: `/p${Math.floor(random() * 20)}`,
+    n: BigInt(i),
+    ts: new Date(start + i * 100 - (random() < 0.05 ? Math.floor(random() * 90_000) : 0)),
+  }));
+}
+
+/** Writes the clicks into files of `perFile` rows (row groups of 5 000) under a new directory. */
+async function writeClicks(rows: readonly Click[], perFile: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'weir-parquet-source-'));
+  for (let i = 0; i * perFile < rows.length; i++) {
+    const name = `part-${String(i).padStart(4, '0')}.parquet`;
+    await writeParquetFile(join(dir, name), clickColumns, rows.slice(i * perFile, (i + 1) * perFile), { rowGroupSize: 5_000 });
+  }
+  return dir;
+}
+
+interface Outputs {
+  mapped: string[];
+  counts: string[];
+}
+
+const windowedKeys = windowedSerde(Serdes.String());
+const countLine = (key: { key: string; window: { start: number } }, count: number) => `${key.key}@${key.window.start}=${count}`;
+
+/** The TestDriver's outputs of the Parquet topology, and (as a cross-check) of the topic topology fed the same rows. */
+async function reference(location: string, rows: readonly Click[], topics: { mapped: string; counts: string }): Promise<Outputs> {
+  const read = (driver: TestDriver): Outputs => ({
+    mapped: driver
+      .createOutputTopic(topics.mapped, Serdes.String(), Serdes.String())
+      .readKeyValuesToList()
+      .map(({ key, value }) => `${key}:${value}`)
+      .sort(),
+    counts: driver
+      .createOutputTopic(topics.counts, windowedKeys, Serdes.Json<number>())
+      .readKeyValuesToList()
+      .map(({ key, value }) => countLine(key, value))
+      .sort(),
+  });
+  const fromFiles = new TestDriver(parquetClicks({ location, ...topics }), { applicationId: 'reference' });
+  await fromFiles.runSources();
+  const expected = read(fromFiles);
+  const fromTopic = new TestDriver(topicClicks({ input: 'clicks', ...topics }), { applicationId: 'reference' });
+  const input = fromTopic.createInputTopic('clicks', Serdes.String(), parquetRowSerde<Click>());
+  for (const click of rows) input.pipeInput(click.user, click, click.ts.getTime());
+  expect(read(fromTopic)).toEqual(expected);
+  return expected;
+}
+
+function decode(mapped: Map<number, KafkaMessage[]>, counts: Map<number, KafkaMessage[]>, topics: { mapped: string; counts: string }): Outputs {
+  const all = (m: Map<number, KafkaMessage[]>) => [...m.values()].flat();
+  return {
+    mapped: all(mapped)
+      .map((m) => `${m.key?.toString()}:${m.value?.toString()}`)
+      .sort(),
+    counts: all(counts)
+      .map((m) => countLine(windowedKeys.deserialize(topics.counts, m.key ?? null)!, JSON.parse(m.value!.toString()) as number))
+      .sort(),
+  };
+}
+
+/** Whether the app committed the end of source `node` and its downstream tasks consumed what it produced. */
+async function finished(admin: Admin, applicationId: string, topology: Topology): Promise<boolean> {
+  const internal = topology.internalTopics(applicationId).repartition;
+  const positionTopic = internal.find((t) => t.endsWith('-position'))!;
+  const [entry] = (await admin.fetchOffsets({ groupId: applicationId, topics: [positionTopic] }))[0]?.partitions ?? [];
+  const metadata = entry?.metadata ? (JSON.parse(entry.metadata) as { sources?: Record<string, { ended?: boolean }> }) : undefined;
+  if (!Object.values(metadata?.sources ?? {}).some((s) => s.ended)) return false;
+  for (const topic of internal.filter((t) => t.endsWith('-repartition'))) if (!(await consumedTransactional(admin, applicationId, topic))) return false;
+  return true;
+}
+
+/**
+ * Whether group `groupId` consumed every record of `topic`, a topic written in transactions: its
+ * end offset lies one past the last commit marker, which a consumer never commits past.
+ */
+async function consumedTransactional(admin: Admin, groupId: string, topic: string): Promise<boolean> {
+  const ends = await admin.fetchTopicOffsets(topic);
+  const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const byPartition = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? []);
+  return ends.every(({ partition, high }) => BigInt(high) === 0n || (byPartition.get(partition) ?? -1n) >= BigInt(high) - 1n);
+}
+
+describe('Parquet source on the runtime', () => {
+  const connected = connectedAdmin();
+
+  async function outputTopics(): Promise<{ mapped: string; counts: string }> {
+    const mapped = uniqueTopic('psrc-mapped');
+    const counts = uniqueTopic('psrc-counts');
+    await connected.admin.createTopics({
+      topics: [
+        { topic: mapped, numPartitions: OUTPUT_PARTITIONS },
+        { topic: counts, numPartitions: OUTPUT_PARTITIONS },
+      ],
+      waitForLeaders: true,
+    });
+    return { mapped, counts };
+  }
+
+  async function actual(topics: { mapped: string; counts: string }): Promise<Outputs> {
+    return decode(await readTopic(connected.kafka, connected.admin, topics.mapped), await readTopic(connected.kafka, connected.admin, topics.counts), topics);
+  }
+
+  it('a topology over Parquet files in-process equals the TestDriver (and the same rows from a topic)', async () => {
+    const rows = clicks(30_000, 3);
+    const location = await writeClicks(rows, 12_000);
+    const topics = await outputTopics();
+    const applicationId = uniqueName('psrc-inproc');
+    const topology = parquetClicks({ location, ...topics });
+    const app = new WeirApp(topology, { applicationId, brokers: kafkaBrokers(), stateDir: await mkdtemp(join(tmpdir(), 'weir-psrc-')), logger: silentLogger });
+    await app.start({ handleSignals: false });
+    await waitUntil('the source is read and processed', () => finished(connected.admin, applicationId, topology), 120_000);
+    expect(app.metrics().tasks).toEqual(['0_0', '1_0']);
+    await app.close();
+    const expected = await reference(location, rows, topics);
+    expect(expected.counts.length).toBeGreaterThan(100);
+    const got = await actual(topics);
+    expect(got.mapped.length).toBe(expected.mapped.length);
+    expect(got).toEqual(expected);
+  });
+
+  it('refuses to join a source stream with a topic of several partitions, naming both', async () => {
+    const location = await writeClicks(clicks(10, 4), 10);
+    const other = uniqueTopic('psrc-other');
+    await connected.admin.createTopics({ topics: [{ topic: other, numPartitions: 4 }], waitForLeaders: true });
+    const { StreamsBuilder, JoinWindows, Consumed } = await import('@weir/core');
+    await import('@weir/parquet');
+    const builder = new StreamsBuilder();
+    const source = builder.parquetSource<string, Click>(location, { name: 'joined', keyColumns: ['user'], timestampColumn: 'ts' });
+    const topic = builder.stream<string, string>(other, Consumed.with(Serdes.String(), Serdes.String()));
+    source.join(topic, (a, b) => `${a.page}${b}`, JoinWindows.ofTimeDifferenceWithNoGrace(1_000)).to(uniqueTopic('psrc-joined'));
+    const app = new WeirApp(builder.build(), { applicationId: uniqueName('psrc-join'), brokers: kafkaBrokers(), stateDir: await mkdtemp(join(tmpdir(), 'weir-psrc-')), logger: silentLogger });
+    await expect(app.start({ handleSignals: false })).rejects.toThrow(
+      `Invalid topology: external source "joined" (one task) is joined or merged with topic "${other}" (4 partitions), which must be co-partitioned with it: repartition that stream to 1 partition, or the source stream to 4`,
+    );
+  });
+
+  it('survives SIGKILL at random moments: read_committed output holds each record once and equals the TestDriver', async () => {
+    const rows = clicks(300_000, 5);
+    const location = await writeClicks(rows, 40_000);
+    const topics = await outputTopics();
+    const applicationId = uniqueName('psrc-kill');
+    const topology = parquetClicks({ location, ...topics });
+    const child = new ChildApp({
+      script,
+      topology: 'parquetClicks',
+      topologyArgs: { location, ...topics },
+      applicationId,
+      brokers: kafkaBrokers(),
+      stateDir: await mkdtemp(join(tmpdir(), 'weir-psrc-kill-')),
+    });
+    const random = seededRandom(11);
+    let kills = 0;
+    const positions: string[] = [];
+    for (; kills < 5; kills++) {
+      child.start();
+      await new Promise((resolve) => setTimeout(resolve, 4_000 + random() * 4_000));
+      await child.kill();
+      const [entry] = (await connected.admin.fetchOffsets({ groupId: applicationId, topics: [`${applicationId}-clicks-position`] }))[0]?.partitions ?? [];
+      positions.push(entry?.metadata ?? '');
+    }
+    // The kills land while the source is being read: progress was committed between them, not all at once.
+    expect(new Set(positions.filter((p) => p.includes('"position"'))).size).toBeGreaterThanOrEqual(2);
+    child.start();
+    await waitUntil('the restarted app read and processed the source', () => finished(connected.admin, applicationId, topology), 300_000, () =>
+      child.output.slice(-4000),
+    );
+    await child.stop();
+    const expected = await reference(location, rows, topics);
+    const got = await actual(topics);
+    expect(new Set(got.mapped).size).toBe(got.mapped.length);
+    expect(got.mapped.length).toBe(expected.mapped.length);
+    expect(got).toEqual(expected);
+  }, 600_000);
+});
