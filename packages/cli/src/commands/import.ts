@@ -63,6 +63,9 @@ const SEND_BYTES = 512 * 1024;
 const SEND_MESSAGES = 1_000;
 // Key, value, timestamp, offset delta and attributes of a record, beyond key and value.
 const RECORD_OVERHEAD = 24;
+// A transaction is committed after this long even when smaller than its row and byte bounds, well
+// within the producer's 60 s transaction timeout (after which the broker would abort it).
+const TRANSACTION_MAX_MS = 10_000;
 
 /** The position after the first `k` rows of a batch. */
 function positionAfter(batch: ParquetRowBatch, k: number): ParquetReadPosition {
@@ -254,6 +257,9 @@ export async function importParquet(location: string, options: ImportOptions, io
       throw new CliError(`cannot reach Kafka brokers ${brokers.join(', ')}: ${(error as Error).message}`, ExitCode.Failure, { cause: error });
     }
     const saved: ImportPosition | undefined = await readPosition(kafka, admin, options.positionTopic, key);
+    if (saved?.version !== undefined && options.version !== undefined && saved.version !== options.version) {
+      await write(io.stderr, `weir import: --version ${options.version} ignored: this import started on version ${saved.version} and goes on with it\n`);
+    }
     if (saved?.version !== undefined && saved.version !== listing.table?.version) {
       // A table import keeps reading the snapshot it started on: later commits may have
       // compacted its files away.
@@ -275,11 +281,15 @@ export async function importParquet(location: string, options: ImportOptions, io
     let chunkBytes = 0;
     let txRows = 0;
     let txBytes = 0;
+    let txStarted = 0;
     let position: ParquetReadPosition | undefined = from;
     const p = producer;
     const flushChunk = async () => {
       if (chunk.length === 0) return;
-      transaction ??= await p.transaction();
+      if (transaction === undefined) {
+        transaction = await p.transaction();
+        txStarted = Date.now();
+      }
       await transaction.send({ topic: options.topic, acks: -1, messages: chunk });
       chunk = [];
       chunkBytes = 0;
@@ -338,7 +348,11 @@ export async function importParquet(location: string, options: ImportOptions, io
           txRows++;
           txBytes += size;
           if (chunkBytes >= SEND_BYTES || chunk.length >= SEND_MESSAGES) await flushChunk();
-          if (txRows >= options.transactionRows || txBytes >= options.transactionBytes) {
+          if (
+            txRows >= options.transactionRows ||
+            txBytes >= options.transactionBytes ||
+            (transaction !== undefined && Date.now() - txStarted >= TRANSACTION_MAX_MS)
+          ) {
             position = positionAfter(batch, i + 1);
             await commit();
             if (stopRequested) break;
