@@ -5,6 +5,7 @@
  * unless KAFKA_BROKERS is set.
  */
 import { type BenchOptions, note, parseOptions } from './common.js';
+import { runParquetSinkBench } from './parquet-sink.js';
 import { runRuntimeBench } from './runtime.js';
 import { runStateStoreBench } from './state-stores.js';
 
@@ -12,6 +13,7 @@ import { runStateStoreBench } from './state-stores.js';
 const BENCHMARKS: Record<string, (options: BenchOptions) => Promise<unknown>> = {
   state: runStateStoreBench,
   runtime: runRuntimeBench,
+  parquet: runParquetSinkBench,
 };
 
 const options = parseOptions(process.argv.slice(2), Object.keys(BENCHMARKS));
