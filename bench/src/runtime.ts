@@ -17,9 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Consumed, Produced, Serdes, StreamsBuilder, TimeWindows, type Topology, windowedSerde } from '@weir/core';
-import { type Logger, type ProcessingGuarantee, silentLogger, WeirApp } from '@weir/kafka';
-import { type KafkaBroker, startKafka } from '@weir/testkit';
-import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { type ProcessingGuarantee, WeirApp } from '@weir/kafka';
+import type { Admin, Kafka } from 'kafkajs';
 import {
   type BenchOptions,
   collectGarbage,
@@ -36,20 +35,13 @@ import {
   sleep,
   writeResult,
 } from './common.js';
+import { committedAll, connectBenchKafka, countingLogger, endOffsets, runBareConsumer } from './kafka.js';
 
 const PARTITIONS = 4;
 const USERS = 10_000;
 const PAGES = ['/', '/search', '/product', '/cart', '/checkout', '/account', '/help', '/health'];
 /** Commit interval of every Weir run: exactly-once's default, and the same for at-least-once so that only the guarantee differs. */
 const COMMIT_INTERVAL_MS = 100;
-/**
- * Topic-level `max.message.bytes` of the output topics (the broker default is 1 MiB). Workaround:
- * the runtime sends a task's whole commit in one kafkajs `sendBatch`, and kafkajs puts all of a
- * partition's messages in one record batch; a commit with more than 1 MiB for one output
- * partition is refused (MESSAGE_TOO_LARGE), the task is rewound and retries the same commit.
- * A consumer fetch (1 MiB per partition) of this workload maps to about that much output.
- */
-const OUTPUT_MAX_MESSAGE_BYTES = 64 * MiB;
 /** Longest a single run may take before the benchmark gives up on it. */
 const RUN_TIMEOUT_MS = 15 * 60_000;
 
@@ -144,79 +136,6 @@ async function produceClicks(kafka: Kafka, topic: string, events: number): Promi
   return (performance.now() - started) / 1000;
 }
 
-/** End offset of every partition of `topic`. */
-async function endOffsets(admin: Admin, topic: string): Promise<Map<number, bigint>> {
-  const ends = new Map<number, bigint>();
-  for (const { partition, high } of await admin.fetchTopicOffsets(topic)) ends.set(partition, BigInt(high));
-  return ends;
-}
-
-/** Whether group `groupId` committed at least `ends` on every partition of `topic`. */
-async function committedAll(admin: Admin, groupId: string, topic: string, ends: ReadonlyMap<number, bigint>): Promise<boolean> {
-  const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
-  const byPartition = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? []);
-  return [...ends].every(([partition, end]) => end === 0n || (byPartition.get(partition) ?? -1n) >= end);
-}
-
-/** Silent (as `silentLogger`), but counts warnings and errors by message, so that rewinds show in the results. */
-function countingLogger(counts: Record<string, number>): Logger {
-  const count = (message: string) => {
-    counts[message] = (counts[message] ?? 0) + 1;
-  };
-  return { ...silentLogger, warn: count, error: count };
-}
-
-/** (a) A bare kafkajs consumer: eachBatch, touch each value, until every partition reached its end. */
-async function runBareConsumer(kafka: Kafka, topic: string, ends: ReadonlyMap<number, bigint>, events: number): Promise<Omit<RuntimeResult, 'ratioToBare'>> {
-  collectGarbage();
-  const baseline = process.memoryUsage.rss();
-  const rss = new RssSampler();
-  const groupId = `bench-bare-${Date.now()}`;
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
-  const positions = new Map<number, bigint>();
-  let bytes = 0;
-  let count = 0;
-  let finish: () => void = () => {};
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  const started = performance.now();
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      for (const message of batch.messages) {
-        bytes += message.value?.byteLength ?? 0;
-        count++;
-      }
-      if (batch.messages.length > 0) positions.set(batch.partition, BigInt(batch.lastOffset()) + 1n);
-      if ([...ends].every(([p, end]) => (positions.get(p) ?? 0n) >= end)) finish();
-    },
-  });
-  await finished;
-  const seconds = (performance.now() - started) / 1000;
-  await consumer.disconnect();
-  const peak = rss.stop();
-  if (count !== events) throw new Error(`bare consumer read ${count} events, expected ${events}`);
-  note(`  bare consumer read ${count} events (${round(bytes / MiB, 1)} MiB of values)`);
-  return {
-    name: '(a) bare kafkajs eachBatch consumer',
-    guarantee: 'none',
-    events,
-    seconds: round(seconds, 2),
-    eventsPerSecond: Math.round(events / seconds),
-    processedSeconds: round(seconds, 2),
-    startSeconds: 0,
-    peakRssMiB: Math.round(peak / MiB),
-    baselineRssMiB: Math.round(baseline / MiB),
-    commits: 0,
-    commitMsMax: 0,
-    reprocessed: 0,
-    warnings: {},
-    loadAverage: loadAverage(),
-  };
-}
-
 /** (b)-(e) One WeirApp run on a fresh application id, state directory and output topic. */
 async function runWeir(
   name: string,
@@ -232,13 +151,7 @@ async function runWeir(
   const slug = `${name.slice(1, 2)}-${guarantee.replace('_', '-')}-${runId}`;
   const output = `bench-out-${slug}`;
   await admin.createTopics({
-    topics: [
-      {
-        topic: output,
-        numPartitions: PARTITIONS,
-        configEntries: [{ name: 'max.message.bytes', value: String(OUTPUT_MAX_MESSAGE_BYTES) }],
-      },
-    ],
+    topics: [{ topic: output, numPartitions: PARTITIONS }],
     waitForLeaders: true,
   });
   const stateDir = mkdtempSync(join(tmpdir(), 'weir-bench-runtime-'));
@@ -300,23 +213,8 @@ async function runWeir(
 export async function runRuntimeBench(options: BenchOptions): Promise<void> {
   const events = Number(process.env.WEIR_BENCH_EVENTS ?? (options.quick ? 100_000 : 500_000));
   if (!(Number.isInteger(events) && events > 0)) throw new Error(`WEIR_BENCH_EVENTS must be a positive integer, got ${process.env.WEIR_BENCH_EVENTS}`);
-  const fromEnv = (process.env.KAFKA_BROKERS ?? '')
-    .split(',')
-    .map((b) => b.trim())
-    .filter((b) => b !== '');
-  let broker: KafkaBroker | undefined;
-  let brokers = fromEnv;
-  if (brokers.length === 0) {
-    const started = Date.now();
-    broker = await startKafka();
-    brokers = broker.brokers;
-    note(`started Kafka ${broker.version} on ${brokers.join(',')} in ${Date.now() - started} ms (log: ${broker.logFile})`);
-  } else {
-    note(`using KAFKA_BROKERS=${brokers.join(',')}`);
-  }
-  const kafka = new Kafka({ clientId: 'weir-bench', brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
+  const bench = await connectBenchKafka('weir-bench');
+  const { kafka, admin, brokers } = bench;
   try {
     const runId = `${Date.now()}`;
     const input = `bench-clicks-${runId}`;
@@ -329,7 +227,18 @@ export async function runRuntimeBench(options: BenchOptions): Promise<void> {
     note(`produced in ${round(produceSeconds, 1)} s (${Math.round(events / produceSeconds)} events/s)`);
 
     note('running (a) bare consumer');
-    const bare = await runBareConsumer(kafka, input, ends, events);
+    const bareRun = await runBareConsumer(kafka, input, ends, events);
+    const bare: Omit<RuntimeResult, 'ratioToBare'> = {
+      ...bareRun,
+      name: '(a) bare kafkajs eachBatch consumer',
+      guarantee: 'none',
+      processedSeconds: bareRun.seconds,
+      startSeconds: 0,
+      commits: 0,
+      commitMsMax: 0,
+      reprocessed: 0,
+      warnings: {},
+    };
     const runs: Array<Omit<RuntimeResult, 'ratioToBare'>> = [bare];
     const weirRuns: Array<[string, (i: string, o: string) => Topology, ProcessingGuarantee]> = [
       ['(b) stateless filter+map', statelessTopology, 'exactly_once'],
@@ -367,13 +276,12 @@ export async function runRuntimeBench(options: BenchOptions): Promise<void> {
         benchmark: 'runtime',
         environment: environment(),
         quick: options.quick,
-        broker: broker ? `@weir/testkit Kafka ${broker.version}, same machine` : `KAFKA_BROKERS=${brokers.join(',')}`,
+        broker: bench.description,
         workload: {
           events,
           partitions: PARTITIONS,
           users: USERS,
           commitIntervalMs: COMMIT_INTERVAL_MS,
-          outputMaxMessageBytes: OUTPUT_MAX_MESSAGE_BYTES,
           produceSeconds: round(produceSeconds, 2),
           timing: 'Weir runs: from start() until the group committed the end offsets of every input partition',
         },
@@ -382,8 +290,7 @@ export async function runRuntimeBench(options: BenchOptions): Promise<void> {
       note(`wrote ${path}`);
     }
   } finally {
-    await admin.disconnect();
-    await broker?.stop();
+    await bench.close();
   }
 }
 

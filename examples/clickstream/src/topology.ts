@@ -15,6 +15,7 @@ import {
   Consumed,
   EmitStrategy,
   Grouped,
+  type KStream,
   Materialized,
   Serdes,
   SessionWindows,
@@ -85,6 +86,39 @@ export function tableDirs(tablesDir: string): { pages: string; sessions: string 
 }
 
 /**
+ * Adds the per-page windowed count to `views`: views per page per 1-minute tumbling window (grace
+ * 10 s, emit-on-close), repartitioned by page, into the `page_views_per_minute` Parquet table at
+ * `dir`. The benchmark (bench/src/pipeline.ts) measures this very pipeline.
+ */
+export function pageViewsPerMinute(views: KStream<string, PageView>, dir: string, roll: RollPolicy): void {
+  views
+    .groupBy((_user, view) => view.page, Grouped.with(Serdes.String(), Serdes.Json<PageView>()).withName('views-by-page'))
+    .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW_SIZE_MS, WINDOW_GRACE_MS))
+    .emitStrategy(EmitStrategy.onWindowClose())
+    .count(Materialized.as('page-views-per-minute'))
+    .toStream()
+    .filter((window) => !isTick(window.key))
+    .to(
+      parquetSink<Windowed<string>, number>(dir, {
+        name: PAGES_TABLE,
+        schema: pageViewsColumns,
+        keySerde: windowedSerde(Serdes.String()),
+        valueSerde: Serdes.Json<number>(),
+        toRow: (window, views) => ({
+          page: window.key,
+          window_start: new Date(window.window.start),
+          window_end: new Date(window.window.end),
+          views: BigInt(views),
+        }),
+        keyColumns: ['page'],
+        sortBy: ['window_start', 'page'],
+        partitionBy: [{ name: 'window_date', column: 'window_start', transform: 'day' }],
+        roll,
+      }),
+    );
+}
+
+/**
  * Builds the clickstream topology (stateful: a window store and a session store, each with a
  * changelog; the per-page count repartitions by page).
  *
@@ -105,31 +139,7 @@ export function clickstreamTopology(options: ClickstreamTopologyOptions = {}): T
   // Keyed by user: sessions group by the key as it is; the per-page count repartitions by page.
   const views = builder.stream(input, Consumed.with(Serdes.String(), Serdes.Json<PageView>()));
 
-  views
-    .groupBy((_user, view) => view.page, Grouped.with(Serdes.String(), Serdes.Json<PageView>()).withName('views-by-page'))
-    .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW_SIZE_MS, WINDOW_GRACE_MS))
-    .emitStrategy(EmitStrategy.onWindowClose())
-    .count(Materialized.as('page-views-per-minute'))
-    .toStream()
-    .filter((window) => !isTick(window.key))
-    .to(
-      parquetSink<Windowed<string>, number>(dirs.pages, {
-        name: PAGES_TABLE,
-        schema: pageViewsColumns,
-        keySerde: windowedSerde(Serdes.String()),
-        valueSerde: Serdes.Json<number>(),
-        toRow: (window, views) => ({
-          page: window.key,
-          window_start: new Date(window.window.start),
-          window_end: new Date(window.window.end),
-          views: BigInt(views),
-        }),
-        keyColumns: ['page'],
-        sortBy: ['window_start', 'page'],
-        partitionBy: [{ name: 'window_date', column: 'window_start', transform: 'day' }],
-        roll,
-      }),
-    );
+  pageViewsPerMinute(views, dirs.pages, roll);
 
   // Emit-on-close through suppress(untilWindowCloses): EmitStrategy.onWindowClose() on session
   // windows rescans the store's current segment on every record (see README, "Notes").
