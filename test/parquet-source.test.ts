@@ -6,14 +6,14 @@ import { Columns, type TableSchema } from '@weir/avro';
 import { Serdes, type Topology, windowedSerde } from '@weir/core';
 import { TestDriver } from '@weir/core/testing';
 import { silentLogger, WeirApp } from '@weir/kafka';
-import { parquetRowSerde, writeParquetFile } from '@weir/parquet';
+import { parquetRowSerde, TableWriter, writeParquetFile } from '@weir/parquet';
 import type { Admin, KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { parquetClicks, topicClicks } from './fixtures/parquet-source-topologies.mjs';
+import { backfilledUserClicks, parquetClicks, topicClicks, topicUserClicks } from './fixtures/parquet-source-topologies.mjs';
 import { ChildApp } from './support/child-app.js';
 import { seededRandom } from './support/datasets.js';
 import { connectedAdmin, kafkaBrokers, uniqueName, uniqueTopic } from './support/kafka.js';
-import { readTopic, waitUntil } from './support/topics.js';
+import { hasConsumedAll, readTopic, waitUntil } from './support/topics.js';
 
 const OUTPUT_PARTITIONS = 3;
 const script = fileURLToPath(new URL('./fixtures/run-parquet-source-app.mjs', import.meta.url));
@@ -21,10 +21,11 @@ const script = fileURLToPath(new URL('./fixtures/run-parquet-source-app.mjs', im
 const clickColumns: TableSchema = [Columns.string('user'), Columns.string('page'), Columns.int64('n'), Columns.timestampMillis('ts')];
 type Click = { user: string; page: string; n: bigint; ts: Date };
 
-/** `count` clicks, 100 ms apart with some out of order (late ones among them), from a seeded generator. */
+/** `count` clicks, 100 ms apart with some out of order (late ones among them), from a seeded generator (the same within one run). */
 function clicks(count: number, seed: number): Click[] {
   const random = seededRandom(seed);
-  const start = Date.UTC(2026, 10, 26);
+  // Two days back, minute-aligned: the broker refuses timestamps more than an hour ahead of its clock.
+  const start = Math.floor((Date.now() - 2 * 86_400_000) / 60_000) * 60_000;
   return Array.from({ length: count }, (_, i) => ({
     user: `u${Math.floor(random() * 50)}`,
     page: `/p${Math.floor(random() * 20)}`,
@@ -161,6 +162,66 @@ describe('Parquet source on the runtime', () => {
     await expect(app.start({ handleSignals: false })).rejects.toThrow(
       `Invalid topology: external source "joined" (one task) is joined or merged with topic "${other}" (4 partitions), which must be co-partitioned with it: repartition that stream to 1 partition, or the source stream to 4`,
     );
+  });
+
+  it('backfill then live: a topic whose first part is archived gives the output of the whole topic, partition by partition', async () => {
+    const PARTITIONS = 3;
+    const input = uniqueTopic('psrc-live');
+    const topics = await outputTopics();
+    await connected.admin.createTopics({ topics: [{ topic: input, numPartitions: PARTITIONS }], waitForLeaders: true });
+    // The whole data set goes to the topic through kafkajs' default partitioner (murmur2 of the key).
+    const rows = clicks(20_000, 6);
+    const producer = connected.kafka.producer();
+    await producer.connect();
+    const serde = parquetRowSerde<Click>();
+    for (let i = 0; i < rows.length; i += 5_000) {
+      const messages = rows.slice(i, i + 5_000).map((c) => ({ key: c.user, value: Buffer.from(serde.serialize(input, c)!), timestamp: String(c.ts.getTime()) }));
+      await producer.send({ topic: input, messages, acks: -1 });
+    }
+    await producer.disconnect();
+    const inTopic = await readTopic(connected.kafka, connected.admin, input);
+    // The archive: the first 60 % of each partition, in one Weir table commit recording where each partition's part ends.
+    const archive = await mkdtemp(join(tmpdir(), 'weir-psrc-archive-'));
+    const writer = await TableWriter.open(archive, { schema: clickColumns });
+    const archived: Click[] = [];
+    const sources: Record<string, { from: string; to: string }> = {};
+    for (const [partition, messages] of inTopic) {
+      const cut = Math.floor(messages.length * 0.6);
+      for (const m of messages.slice(0, cut)) archived.push(serde.deserialize(input, m.value ?? null) as Click);
+      sources[`${input}:${partition}`] = { from: '0', to: messages[cut]!.offset };
+    }
+    await writer.write(archived, { sources });
+    // The reference: the topic alone, one TestDriver per partition (each task has its own stream time).
+    const expected: Outputs = { mapped: [], counts: [] };
+    for (const messages of inTopic.values()) {
+      const driver = new TestDriver(topicUserClicks({ input, ...topics }), { applicationId: 'reference' });
+      const pipe = driver.createInputTopic(input, Serdes.String(), parquetRowSerde<Click>());
+      for (const m of messages) pipe.pipeInput(m.key!.toString(), serde.deserialize(input, m.value ?? null), Number(m.timestamp));
+      expected.mapped.push(...driver.createOutputTopic(topics.mapped, Serdes.String(), Serdes.String()).readKeyValuesToList().map(({ key, value }) => `${key}:${value}`));
+      expected.counts.push(
+        ...driver
+          .createOutputTopic(topics.counts, windowedKeys, Serdes.Json<number>())
+          .readKeyValuesToList()
+          .map(({ key, value }) => countLine(key, value)),
+      );
+    }
+    expected.mapped.sort();
+    expected.counts.sort();
+
+    const applicationId = uniqueName('psrc-backfill');
+    const app = new WeirApp(backfilledUserClicks({ input, archive, ...topics }), {
+      applicationId,
+      brokers: kafkaBrokers(),
+      stateDir: await mkdtemp(join(tmpdir(), 'weir-psrc-')),
+      logger: silentLogger,
+    });
+    await app.start({ handleSignals: false });
+    await waitUntil('the app read the archive and the topic', () => hasConsumedAll(connected.admin, applicationId, input), 120_000);
+    await app.close();
+    const got = await actual(topics);
+    expect(expected.counts.length).toBeGreaterThan(100);
+    expect(new Set(got.mapped).size).toBe(got.mapped.length);
+    expect(got).toEqual(expected);
   });
 
   it('survives SIGKILL at random moments: read_committed output holds each record once and equals the TestDriver', async () => {

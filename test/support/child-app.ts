@@ -5,7 +5,7 @@ const script = fileURLToPath(new URL('../fixtures/run-app.mjs', import.meta.url)
 
 /** What a child stream app runs. */
 export interface ChildAppOptions {
-  readonly topology: 'windowedCount' | 'parseAndMap' | 'windowedCountToParquet' | 'parquetClicks' | 'backfilledClicks';
+  readonly topology: 'windowedCount' | 'parseAndMap' | 'windowedCountToParquet' | 'parquetClicks' | 'backfilledUserClicks';
   /** The child's entry script. Default: fixtures/run-app.mjs. */
   readonly script?: string;
   readonly topologyArgs: Record<string, unknown>;

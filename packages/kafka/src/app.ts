@@ -528,7 +528,7 @@ export class WeirApp {
       partitionCount: (topic) => this.partitionCount(topic),
       pause: (topic, partition) => this.consumer?.pause([{ topic, partitions: [partition] }]),
       resume: (topic, partition, offset) => {
-        this.consumer?.seek({ topic, partition, offset: offset.toString() });
+        if (offset !== undefined) this.consumer?.seek({ topic, partition, offset: offset.toString() });
         this.consumer?.resume([{ topic, partitions: [partition] }]);
       },
       fail: (error) => void this.fail(error),

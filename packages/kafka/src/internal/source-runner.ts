@@ -1,5 +1,6 @@
-import { backfillStartOffset, defaultPartition, type ExternalSourceDefinition, type SourceReader, type Topology } from '@weir/core';
+import { backfillStartOffset, defaultPartition, type ExternalSourceDefinition, type SourceRecord, type Topology } from '@weir/core';
 import type { Logger } from '../logger.js';
+import { SourcePrefetcher } from './source-prefetch.js';
 import type { StreamTask } from './stream-task.js';
 import { type TaskId, taskIdString } from './task-assignor.js';
 
@@ -19,12 +20,14 @@ export interface SourceRunnerContext {
   afterBatch(): Promise<void>;
   partitionCount(topic: string): Promise<number>;
   pause(topic: string, partition: number): void;
-  /** Seeks the consumer to `offset` and resumes fetching. */
-  resume(topic: string, partition: number, offset: bigint): void;
+  /** Resumes fetching, from `offset` when given (else where the consumer is). */
+  resume(topic: string, partition: number, offset?: bigint): void;
   fail(error: Error): void;
 }
 
 const IDLE_POLL_MS = 250;
+/** Records read ahead of processing, per source task. */
+const READ_AHEAD_RECORDS = 50_000;
 
 /**
  * Reads external sources and backfills for the tasks this instance owns. A task is created when
@@ -113,7 +116,7 @@ class SourceDriver {
     }
     const positionKey = { topic, partition, offset: start };
     let task: StreamTask | undefined;
-    let reader: SourceReader<unknown, unknown> | undefined;
+    let reader: SourcePrefetcher<unknown, unknown> | undefined;
     let position: string | undefined;
     let ended = false;
     try {
@@ -129,10 +132,12 @@ class SourceDriver {
           position = progress.position;
           ended = progress.ended === true;
           if (ended) {
-            if (backfill) context.resume(topic, partition, start);
+            // Ended in an earlier commit: the topic continues from its committed offset.
+            if (backfill) context.resume(topic, partition);
           } else {
             if (backfill) context.pause(topic, partition);
-            reader = await definition.source.open({ applicationId: context.applicationId, position, signal: this.abort.signal });
+            const opened = await definition.source.open({ applicationId: context.applicationId, position, signal: this.abort.signal });
+            reader = new SourcePrefetcher(opened, READ_AHEAD_RECORDS);
             context.logger.info(backfill ? 'backfill started' : 'source started', { task: id, source: definition.source.name, position });
           }
         }
@@ -141,12 +146,14 @@ class SourceDriver {
           await sleep(IDLE_POLL_MS);
           continue;
         }
-        const batch = await reader!.read();
+        const batches = await reader!.take();
         await context.locked(async () => {
           if (this.stopped || context.current(id) !== task) return;
-          if (batch) {
-            const records = keep ? batch.records.filter((r) => keep(r.key)) : batch.records;
-            position = batch.position;
+          if (batches) {
+            // Everything read meanwhile, processed as one batch: the position is the last one's.
+            const records: SourceRecord<unknown, unknown>[] = [];
+            for (const batch of batches) for (const r of batch.records) if (!keep || keep(r.key)) records.push(r);
+            position = batches[batches.length - 1]!.position;
             task!.processSourceBatch(node, records, { position }, positionKey);
           } else {
             task!.processSourceBatch(node, [], { ...(position === undefined ? {} : { position }), ended: true }, positionKey);
