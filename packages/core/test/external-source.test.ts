@@ -180,6 +180,12 @@ describe('backfill then live', () => {
     expect(() => input.pipeInput('a', { page: '/', n: 0 }, 0)).toThrow('topic views has a backfill: await driver.runSources() before piping records');
   });
 
+  it('describes the backfill with the topic it precedes', () => {
+    const builder = new StreamsBuilder();
+    builder.stream('views', { backfill: new ArraySource('history', all) }).to('out');
+    expect(builder.build().describe()).toContain('Source: KSTREAM-SOURCE-0000000000 (topics: [views], backfill: array of 7)\n');
+  });
+
   it('refuses a backfill of several topics and malformed offsets', () => {
     const archive = new ArraySource('h', all);
     expect(() => new StreamsBuilder().stream(['a', 'b'], { backfill: archive })).toThrow(
