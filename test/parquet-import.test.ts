@@ -88,6 +88,9 @@ describe('weir import (real broker)', () => {
     expect(run.stderr).toMatch(/^weir import: 300\/300 rows \(100\.0%\), \d+ rows\/s, ETA 0:00$/m);
     const messages = allMessages(await readTopic(connected.kafka, connected.admin, topic));
     expect(messages).toHaveLength(300);
+    // The summary's bytes produced are the keys and values written.
+    const produced = messages.reduce((sum, m) => sum + (m.key?.length ?? 0) + (m.value?.length ?? 0), 0);
+    expect(run.stdout).toContain(` bytes read, ${produced} bytes produced, `);
     const byValue = new Map(messages.map((m) => [text(m.value), m]));
     for (const id of ids) {
       const expected = row(id);

@@ -281,6 +281,7 @@ export async function importParquet(location: string, options: ImportOptions, io
     let chunkBytes = 0;
     let txRows = 0;
     let txBytes = 0;
+    let txPayload = 0;
     let txStarted = 0;
     let position: ParquetReadPosition | undefined = from;
     const p = producer;
@@ -314,7 +315,8 @@ export async function importParquet(location: string, options: ImportOptions, io
       transaction = undefined;
       transactions++;
       rows += txRows;
-      bytesProduced += txBytes;
+      bytesProduced += txPayload;
+      txPayload = 0;
       txRows = 0;
       txBytes = 0;
     };
@@ -342,11 +344,12 @@ export async function importParquet(location: string, options: ImportOptions, io
               { cause: error },
             );
           }
-          const size = parts.value.length + (parts.key === null ? 0 : Buffer.byteLength(parts.key)) + RECORD_OVERHEAD;
+          const payload = parts.value.length + (parts.key === null ? 0 : Buffer.byteLength(parts.key));
           chunk.push(parts as Message);
-          chunkBytes += size;
+          chunkBytes += payload + RECORD_OVERHEAD;
           txRows++;
-          txBytes += size;
+          txBytes += payload + RECORD_OVERHEAD;
+          txPayload += payload;
           if (chunkBytes >= SEND_BYTES || chunk.length >= SEND_MESSAGES) await flushChunk();
           if (
             txRows >= options.transactionRows ||
