@@ -196,8 +196,8 @@ export function parquetSink<K, V>(dir: string, options: ParquetSinkOptions<K, V>
       let failure: Error | undefined;
       /** Writes the pending rows as files and commits them with the outbox range `[committed, to)`. */
       const flush = async (to: bigint): Promise<void> => {
-        if (!writer) throw new Error(`parquet sink ${name}: commit() before recover()`);
         if (failure) throw failure;
+        if (!writer) throw new Error(`parquet sink ${name}: commit() before recover()`);
         if (to <= committed) return;
         try {
           await writer.write(rows, { sources: { [source]: { from: committed.toString(), to: to.toString() } } });
@@ -228,6 +228,9 @@ export function parquetSink<K, V>(dir: string, options: ParquetSinkOptions<K, V>
       };
       return {
         async recover() {
+          rows = [];
+          pending.reset();
+          failure = undefined;
           try {
             // Temp files of a crashed write: only old ones, a young one may be another partition's.
             await cleanupTempFiles(dir, { olderThanMs: 60 * 60_000 }).catch(() => []);
@@ -241,24 +244,26 @@ export function parquetSink<K, V>(dir: string, options: ParquetSinkOptions<K, V>
               ...(options.codec ? { codec: options.codec } : {}),
               ...(options.rowGroupSize ? { rowGroupSize: options.rowGroupSize } : {}),
             });
-            // An incompatible schema (a changed type, a new non-nullable field) stops the sink
-            // here, naming the field, before any file is written.
-            await writer.checkSchema();
             const offsets = await writer.sourceOffsets();
             committed = BigInt(offsets[source] ?? '0');
             position = committed;
-            rows = [];
-            pending.reset();
-            failure = undefined;
-            return committed;
+            // An incompatible schema (a changed type, a new non-nullable field) stops the sink,
+            // naming the field, before any file is written.
+            await writer.checkSchema();
           } catch (error) {
-            const code = (error as { code?: unknown }).code;
-            if (typeof code !== 'string') throw error;
-            throw new TableError(`parquet sink ${name} cannot open table ${path.resolve(dir)} (${(error as Error).message}): the sink stops`, {
-              cause: error,
-              context: { file: path.resolve(dir) },
-            });
+            // Not thrown from here: a failed recovery is reported by commit(), like a failed
+            // write. The runtime stops the app on an error from commit(); one thrown from
+            // recover() inside a consumer batch is retried by kafkajs, quietly, for ever. A
+            // failed writer writes nothing, so the offset returned only positions the consumer.
+            failure =
+              typeof (error as { code?: unknown }).code === 'string'
+                ? new TableError(`parquet sink ${name} cannot open table ${path.resolve(dir)} (${(error as Error).message}): the sink stops`, {
+                    cause: error,
+                    context: { file: path.resolve(dir) },
+                  })
+                : (error as Error);
           }
+          return committed;
         },
         async write(records: readonly OutboxRecord<K, V>[]) {
           // After a failure nothing more is taken: commit() reports the failure (the runtime
