@@ -5,6 +5,7 @@
  * unless KAFKA_BROKERS is set.
  */
 import { type BenchOptions, note, parseOptions } from './common.js';
+import { runParquetImportBench } from './parquet-import.js';
 import { runParquetSinkBench } from './parquet-sink.js';
 import { runRuntimeBench } from './runtime.js';
 import { runStateStoreBench } from './state-stores.js';
@@ -14,6 +15,7 @@ const BENCHMARKS: Record<string, (options: BenchOptions) => Promise<unknown>> = 
   state: runStateStoreBench,
   runtime: runRuntimeBench,
   parquet: runParquetSinkBench,
+  import: runParquetImportBench,
 };
 
 const options = parseOptions(process.argv.slice(2), Object.keys(BENCHMARKS));
