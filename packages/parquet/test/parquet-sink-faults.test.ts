@@ -64,7 +64,6 @@ function writerFor(dir: string): SinkPartitionWriter<string, Event> {
   const sink = parquetSink<string, Event>(dir, {
     name: 'events',
     schema: [Columns.string('key'), Columns.string('text')],
-    keySerde: undefined,
     toRow: (key, value) => ({ key, text: value.text }),
     // Plain text compresses to nothing: store it as is, so bytes reach the disk.
     codec: 'UNCOMPRESSED',
