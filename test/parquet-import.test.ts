@@ -234,6 +234,18 @@ describe('weir import (real broker)', () => {
     expect(messages.map((m) => text(m.value))).toEqual(Array.from({ length: 60 }, (_, i) => jsonOf(row(i))));
   });
 
+  it('imports only --columns, keyed and timestamped by columns left out of the value', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'weir-import-columns-'));
+    await writeFiles(dir, 1, 20, 10);
+    const topic = uniqueTopic('import-columns');
+    const run = await weir(['import', dir, '--topic', topic, '--partitions', '1', '--columns', 'id,amount', '--key', 'user', '--timestamp', 'ts', '--brokers', brokers]);
+    expect(run.code, run.stderr).toBe(0);
+    const messages = allMessages(await readTopic(connected.kafka, connected.admin, topic));
+    expect(messages.map((m) => [text(m.key), text(m.value), m.timestamp])).toEqual(
+      Array.from({ length: 20 }, (_, i) => row(i)).map((r) => [r.user, `{"id":${r.id},"amount":${JSON.stringify(r.amount)}}`, String(r.ts.getTime())]),
+    );
+  });
+
   it('refuses a topic that does not exist unless asked to create it (exit 1)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'weir-import-notopic-'));
     await writeFiles(dir, 1, 5, 5);

@@ -58,6 +58,14 @@ describe('import record encoding', () => {
     expect(two(row).key).toBe('{"user":"ada","n":9007199254740993}');
   });
 
+  it('keys and timestamps by columns left out of the value', () => {
+    const { encode } = recordEncoder({ columns: schema, valueColumns: ['n', 'tags'], keyColumns: ['user'], timestampColumn: 'ts', format: 'json', topic: 't' });
+    expect(encode(row)).toEqual({ key: 'ada', value: Buffer.from('{"n":9007199254740993,"tags":["a","b"]}'), timestamp: String(row.ts.getTime()) });
+    const avro = recordEncoder({ columns: schema, valueColumns: ['n'], keyColumns: ['user'], format: 'avro', topic: 't' });
+    expect(avro.avroSchema).toEqual({ type: 'record', name: 't', fields: [{ name: 'n', type: 'long' }] });
+    expect(avroSerde(avro.avroSchema!).deserialize('t', avro.encode(row).value)).toEqual({ n: row.n });
+  });
+
   it('takes the record timestamp from a timestamp, date or integer column, in epoch milliseconds', () => {
     const at = (column: string, value: unknown) =>
       recordEncoder({ columns: schema, timestampColumn: column, format: 'json', topic: 't' }).encode({ ...row, [column]: value }).timestamp;
@@ -158,7 +166,7 @@ describe('weir import usage errors (exit 2, before any broker is contacted)', ()
     ],
     ['a missing path', () => ['import', path.join(dir, 'nope'), '-t', 'x'], () => `weir: Parquet source ${path.join(dir, 'nope')}: no such file or directory\n`],
     ['a glob matching nothing', () => ['import', `${dir}/*.pq`, '-t', 'x'], () => `weir: no Parquet files at ${dir}/*.pq\n`],
-    ['an unknown key column', () => ['import', dir, '-t', 'x', '--key', 'usr'], () => 'weir: unknown column "usr" in --key; the source has columns user, n\n'],
+    ['an unknown key column', () => ['import', dir, '-t', 'x', '--key', 'usr'], () => 'weir: unknown column "usr" in --key; a.parquet has columns user, n\n'],
     [
       'a timestamp column of another type',
       () => ['import', dir, '-t', 'x', '--timestamp', 'user'],

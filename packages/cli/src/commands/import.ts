@@ -128,41 +128,52 @@ async function listSource(location: string, options: ImportOptions, version: num
   }
 }
 
-/** The columns the import reads, checked against every file (or the table schema). */
-async function importColumns(listing: ParquetSourceListing, options: ImportOptions, avroSchema: AvroSchema | undefined, io: CliIo): Promise<TableSchema> {
+/**
+ * The columns of the record values, and every column the import reads (the values' plus the key
+ * and timestamp columns, which need not be part of the value), checked against every file (or
+ * the table schema) before anything is produced.
+ */
+async function importColumns(
+  listing: ParquetSourceListing,
+  options: ImportOptions,
+  avroSchema: AvroSchema | undefined,
+  io: CliIo,
+): Promise<{ value: TableSchema; read: TableSchema }> {
   const { checkSourceColumns, SourceSchemaError } = await import('@weir/parquet');
   const first = listing.files[0]!;
   const available = listing.table?.schema ?? first.columns;
-  let declared: TableSchema;
+  const lookup = (name: string, what: string) => {
+    const column = available.find((c) => c.name === name);
+    if (column !== undefined) return column;
+    const unsupported = first.unsupportedColumns[name];
+    throw new UsageError(
+      unsupported === undefined
+        ? `unknown column "${name}" in ${what}; ${first.path} has columns ${available.map((c) => c.name).join(', ')}`
+        : `column "${name}" of ${first.path} has type ${unsupported}, which Weir cannot read`,
+    );
+  };
+  let value: TableSchema;
   if (avroSchema !== undefined) {
-    declared = avroColumns(avroSchema);
+    value = avroColumns(avroSchema);
     if (options.columns !== undefined) throw new UsageError('--columns and --schema exclude each other: the schema names the columns');
   } else if (options.columns !== undefined) {
-    declared = options.columns.map((name) => {
-      const column = available.find((c) => c.name === name);
-      if (column === undefined) {
-        const unsupported = first.unsupportedColumns[name];
-        throw new UsageError(
-          unsupported === undefined
-            ? `unknown column "${name}" in --columns; ${first.path} has columns ${available.map((c) => c.name).join(', ')}`
-            : `column "${name}" of ${first.path} has type ${unsupported}, which Weir cannot read`,
-        );
-      }
-      return column;
-    });
+    value = options.columns.map((name) => lookup(name, '--columns'));
   } else {
-    declared = available;
+    value = available;
     for (const [name, type] of Object.entries(first.unsupportedColumns)) {
       io.stderr.write(`weir import: leaving out column "${name}" of ${first.path}: its type ${type} has no Weir value\n`);
     }
   }
+  const read = [...value];
+  const extra = [...(options.key ?? []).map((name) => [name, '--key'] as const), ...(options.timestamp === undefined ? [] : [[options.timestamp, '--timestamp'] as const])];
+  for (const [name, what] of extra) if (!read.some((c) => c.name === name)) read.push(lookup(name, what));
   try {
-    checkSourceColumns(listing, declared);
+    checkSourceColumns(listing, read);
   } catch (error) {
     if (error instanceof SourceSchemaError) throw new UsageError(error.message, { cause: error });
     throw error;
   }
-  return declared;
+  return { value, read };
 }
 
 async function readSchemaFile(file: string): Promise<AvroSchema> {
@@ -210,7 +221,8 @@ export async function importParquet(location: string, options: ImportOptions, io
   if (listing.files.length === 0) throw new UsageError(`no Parquet files at ${location}`);
   const columns = await importColumns(listing, options, avroSchema, io);
   const { encode } = recordEncoder({
-    columns,
+    columns: columns.read,
+    valueColumns: columns.value.map((c) => c.name),
     ...(options.key === undefined ? {} : { keyColumns: options.key }),
     ...(options.timestamp === undefined ? {} : { timestampColumn: options.timestamp }),
     format: options.format,
@@ -322,7 +334,7 @@ export async function importParquet(location: string, options: ImportOptions, io
     };
 
     const batches = readParquetRows(listing, {
-      columns: columns.map((c) => c.name),
+      columns: columns.read.map((c) => c.name),
       ...(from === undefined ? {} : { from }),
       skipBadFiles: options.skipBadFiles === true,
       onBadFile: (error) => {

@@ -131,8 +131,10 @@ function toAvroValue(value: unknown): unknown {
 
 /** What {@link recordEncoder} needs. */
 export interface EncoderOptions {
-  /** The columns rows hold (read from the source). */
+  /** The columns rows hold (read from the source): the value's, and the key and timestamp columns. */
   columns: TableSchema;
+  /** The columns of the record value, in order. Default: every one of `columns`. */
+  valueColumns?: readonly string[];
   /** Key columns: one gives its string form, several a JSON object of them. Default: no key. */
   keyColumns?: readonly string[];
   /** The column giving the record timestamp. Default: the producer's clock. */
@@ -168,6 +170,7 @@ export function recordEncoder(options: EncoderOptions): { encode: RecordEncoder;
     if (column === undefined) throw new UsageError(`unknown column "${name}" in ${what}; the source has columns ${names.join(', ')}`);
     return column;
   };
+  const valueColumns = options.valueColumns === undefined ? columns : options.valueColumns.map((name) => find(name, 'the value columns'));
   const keys = keyColumns.map((name) => find(name, '--key'));
   const time = timestampColumn === undefined ? undefined : find(timestampColumn, '--timestamp');
   if (time !== undefined && (typeof time.type !== 'string' || !TIMESTAMP_TYPES.has(time.type))) {
@@ -178,11 +181,12 @@ export function recordEncoder(options: EncoderOptions): { encode: RecordEncoder;
   let value: (row: Record<string, unknown>) => Buffer;
   let avroSchema: AvroSchema | undefined;
   if (format === 'avro') {
-    avroSchema = options.avroSchema ?? columnsToAvro(columns, topic);
+    avroSchema = options.avroSchema ?? columnsToAvro(valueColumns, topic);
     const serde: Serde<unknown> = avroSerde(avroSchema);
+    // avsc ignores fields its record does not have (key or timestamp columns outside the value).
     value = (row) => serde.serialize(topic, toAvroValue(row)) as Buffer;
   } else {
-    const typed = columns.map((column) => ({ column, prefix: `${JSON.stringify(column.name)}:` }));
+    const typed = valueColumns.map((column) => ({ column, prefix: `${JSON.stringify(column.name)}:` }));
     value = (row) => {
       let text = '{';
       for (let i = 0; i < typed.length; i++) {
