@@ -239,17 +239,25 @@ describe('Parquet source on the runtime', () => {
       stateDir: await mkdtemp(join(tmpdir(), 'weir-psrc-kill-')),
     });
     const random = seededRandom(11);
+    // The source task's committed metadata ('' until the app created its position topic).
+    const committed = async () => {
+      const fetched = await connected.admin.fetchOffsets({ groupId: applicationId, topics: [`${applicationId}-clicks-position`] }).catch(() => []);
+      return fetched[0]?.partitions[0]?.metadata ?? '';
+    };
     let kills = 0;
     const positions: string[] = [];
     for (; kills < 5; kills++) {
       child.start();
-      await new Promise((resolve) => setTimeout(resolve, 4_000 + random() * 4_000));
+      // Each kill lands after the run committed progress of its own, at a random moment after it
+      // (the machine is shared: fixed delays would sometimes kill before any progress).
+      const before = await committed();
+      await waitUntil('the app committed progress', async () => (await committed()) !== before, 120_000, () => child.output.slice(-2000));
+      await new Promise((resolve) => setTimeout(resolve, random() * 1_500));
       await child.kill();
-      const [entry] = (await connected.admin.fetchOffsets({ groupId: applicationId, topics: [`${applicationId}-clicks-position`] }))[0]?.partitions ?? [];
-      positions.push(entry?.metadata ?? '');
+      positions.push(await committed());
     }
-    // The kills land while the source is being read: progress was committed between them, not all at once.
-    expect(new Set(positions.filter((p) => p.includes('"position"'))).size).toBeGreaterThanOrEqual(2);
+    // The kills landed while the source was being read: distinct positions, not its end.
+    expect(new Set(positions.filter((p) => p.includes('"position"') && !p.includes('"ended"'))).size).toBeGreaterThanOrEqual(3);
     child.start();
     await waitUntil('the restarted app read and processed the source', () => finished(connected.admin, applicationId, topology), 300_000, () =>
       child.output.slice(-4000),
