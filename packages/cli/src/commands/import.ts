@@ -443,7 +443,7 @@ export function registerImport(program: Command, io: CliIo): void {
     .option('--timestamp <column>', 'the column giving the record timestamp (TIMESTAMP, DATE, or INT64/INT32 epoch ms; default: the time of sending)')
     .addOption(new Option('-f, --format <format>', 'value format').choices(['json', 'avro']).default('json'))
     .option('--schema <file.avsc>', 'Avro writer schema for --format avro (default: derived from the Parquet columns)')
-    .option('-c, --columns <list>', 'comma-separated columns to import (default: all)', listOption)
+    .option('-c, --columns <list>', 'comma-separated columns of the value (default: all; key and timestamp columns are read anyway)', listOption)
     .option('--skip-bad-files', 'report unreadable files (truncated, corrupt, not Parquet) and go on without them')
     .option('-b, --brokers <list>', 'comma-separated bootstrap brokers (default: $WEIR_BROKERS or 127.0.0.1:9092)', listOption)
     .option('--version <v>', 'for a Weir table: import this snapshot version (default: the latest)', integerOption(0))
