@@ -7,6 +7,7 @@
 import { type BenchOptions, note, parseOptions } from './common.js';
 import { runParquetImportBench } from './parquet-import.js';
 import { runParquetSinkBench } from './parquet-sink.js';
+import { runParquetSourceBench } from './parquet-source.js';
 import { runRuntimeBench } from './runtime.js';
 import { runStateStoreBench } from './state-stores.js';
 
@@ -15,6 +16,7 @@ const BENCHMARKS: Record<string, (options: BenchOptions) => Promise<unknown>> = 
   state: runStateStoreBench,
   runtime: runRuntimeBench,
   parquet: runParquetSinkBench,
+  source: runParquetSourceBench,
   import: runParquetImportBench,
 };
 
