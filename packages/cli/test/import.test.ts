@@ -197,6 +197,11 @@ describe('weir import usage errors (exit 2, before any broker is contacted)', ()
     });
   }
 
+  it('exits 1 with one line when no broker answers (kafkajs retries for about 10 s first)', async () => {
+    const run = await weir(['import', dir, '-t', 'x', ...noBroker]);
+    expect(run).toEqual({ code: 1, stdout: '', stderr: 'weir: cannot reach Kafka brokers 127.0.0.1:1: Connection error: connect ECONNREFUSED 127.0.0.1:1\n' });
+  }, 60_000);
+
   it('lists import in the help, with its options', async () => {
     const { code, stdout } = await weir(['import', '--help']);
     expect(code).toBe(0);

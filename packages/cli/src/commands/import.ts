@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AvroSchema, TableSchema } from '@weir/avro';
-import type { BadParquetFileError, ParquetReadPosition, ParquetRowBatch, ParquetSourceListing } from '@weir/parquet';
+import type { ParquetReadPosition, ParquetRowBatch } from '@weir/parquet';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Admin, Kafka, Message, Producer, Transaction } from 'kafkajs';
 import { CliError, ExitCode, UsageError } from '../errors.js';
@@ -13,7 +11,8 @@ import {
   positionKey,
   readPosition,
 } from '../internal/import-position.js';
-import { avroColumns, type ImportFormat, recordEncoder } from '../internal/import-records.js';
+import { type ImportFormat, recordEncoder } from '../internal/import-records.js';
+import { describePosition, importColumns, listSource, readSchemaFile, rowsFrom } from '../internal/import-source.js';
 import { integerOption, listOption, splitList } from '../internal/options.js';
 import { type CliIo, write } from '../internal/output.js';
 import { createProgress } from '../internal/progress.js';
@@ -72,32 +71,6 @@ function positionAfter(batch: ParquetRowBatch, k: number): ParquetReadPosition {
   return k === batch.rows.length ? batch.next : { file: batch.file, rowGroup: batch.rowGroup, row: batch.firstRow + k };
 }
 
-/** Rows of `listing` from `from` on: the total of the progress display. */
-function rowsFrom(listing: ParquetSourceListing, from: ParquetReadPosition | undefined): number {
-  let total = 0;
-  let started = from === undefined;
-  for (const file of listing.files) {
-    if (!started) {
-      if (file.path === from!.file) {
-        started = true;
-        file.rowGroupRows.forEach((rows, group) => {
-          if (group > from!.rowGroup) total += rows;
-          else if (group === from!.rowGroup) total += Math.max(0, rows - from!.row);
-        });
-        continue;
-      }
-      // A resumed directory listing continues with the files that sort after a vanished one.
-      if (listing.kind === 'files' && file.path > from!.file) started = true;
-      else continue;
-    }
-    total += file.rows;
-  }
-  return total;
-}
-
-function describePosition(p: ParquetReadPosition): string {
-  return `${p.file} row group ${p.rowGroup} row ${p.row}`;
-}
 
 /** The source's identity in positions and transactional ids: the absolute location. */
 function sourceIdentity(location: string): string {
@@ -109,86 +82,6 @@ function brokerList(options: ImportOptions): string[] {
   return options.brokers ?? (env === undefined || env.trim() === '' ? ['127.0.0.1:9092'] : splitList(env));
 }
 
-async function listSource(location: string, options: ImportOptions, version: number | undefined, io: CliIo, skipped: string[]): Promise<ParquetSourceListing> {
-  const { listParquetSource, BadParquetFileError: BadFile, TableError } = await import('@weir/parquet');
-  try {
-    return await listParquetSource(location, {
-      ...(version === undefined ? {} : { version }),
-      skipBadFiles: options.skipBadFiles === true,
-      onBadFile: (error: BadParquetFileError) => {
-        skipped.push(error.file);
-        io.stderr.write(`weir import: skipping ${error.message}\n`);
-      },
-    });
-  } catch (error) {
-    if (error instanceof BadFile) throw new CliError(`${error.message} (--skip-bad-files to skip it)`, ExitCode.Failure, { cause: error });
-    // A missing path or a version asked of plain files: the command line is wrong.
-    if (error instanceof TableError && error.name === 'TableError') throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
-}
-
-/**
- * The columns of the record values, and every column the import reads (the values' plus the key
- * and timestamp columns, which need not be part of the value), checked against every file (or
- * the table schema) before anything is produced.
- */
-async function importColumns(
-  listing: ParquetSourceListing,
-  options: ImportOptions,
-  avroSchema: AvroSchema | undefined,
-  io: CliIo,
-): Promise<{ value: TableSchema; read: TableSchema }> {
-  const { checkSourceColumns, SourceSchemaError } = await import('@weir/parquet');
-  const first = listing.files[0]!;
-  const available = listing.table?.schema ?? first.columns;
-  const lookup = (name: string, what: string) => {
-    const column = available.find((c) => c.name === name);
-    if (column !== undefined) return column;
-    const unsupported = first.unsupportedColumns[name];
-    throw new UsageError(
-      unsupported === undefined
-        ? `unknown column "${name}" in ${what}; ${first.path} has columns ${available.map((c) => c.name).join(', ')}`
-        : `column "${name}" of ${first.path} has type ${unsupported}, which Weir cannot read`,
-    );
-  };
-  let value: TableSchema;
-  if (avroSchema !== undefined) {
-    value = avroColumns(avroSchema);
-    if (options.columns !== undefined) throw new UsageError('--columns and --schema exclude each other: the schema names the columns');
-  } else if (options.columns !== undefined) {
-    value = options.columns.map((name) => lookup(name, '--columns'));
-  } else {
-    value = available;
-    for (const [name, type] of Object.entries(first.unsupportedColumns)) {
-      io.stderr.write(`weir import: leaving out column "${name}" of ${first.path}: its type ${type} has no Weir value\n`);
-    }
-  }
-  const read = [...value];
-  const extra = [...(options.key ?? []).map((name) => [name, '--key'] as const), ...(options.timestamp === undefined ? [] : [[options.timestamp, '--timestamp'] as const])];
-  for (const [name, what] of extra) if (!read.some((c) => c.name === name)) read.push(lookup(name, what));
-  try {
-    checkSourceColumns(listing, read);
-  } catch (error) {
-    if (error instanceof SourceSchemaError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
-  return { value, read };
-}
-
-async function readSchemaFile(file: string): Promise<AvroSchema> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--schema: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
-  }
-  try {
-    return JSON.parse(text) as AvroSchema;
-  } catch (error) {
-    throw new UsageError(`--schema: ${file} is not JSON: ${(error as Error).message}`, { cause: error });
-  }
-}
 
 async function ensureTopic(admin: Admin, topic: string, partitions: number | undefined): Promise<void> {
   if ((await admin.listTopics()).includes(topic)) return;
@@ -266,7 +159,13 @@ export async function importParquet(location: string, options: ImportOptions, io
       await fence.abort();
     } catch (error) {
       if (error instanceof CliError) throw error;
-      throw new CliError(`cannot reach Kafka brokers ${brokers.join(', ')}: ${(error as Error).message}`, ExitCode.Failure, { cause: error });
+      const err = error as Error;
+      // kafkajs reports an unreachable cluster in several ways; all mean the same to a user.
+      const unreachable = /KafkaJSConnectionError|Connection (error|timeout)|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|Failed to connect/i.test(
+        `${err.name} ${err.message} ${(err.cause as Error | undefined)?.message ?? ''}`,
+      );
+      const message = unreachable ? `cannot reach Kafka brokers ${brokers.join(', ')}: ${err.message}` : `Kafka brokers ${brokers.join(', ')}: ${err.message}`;
+      throw new CliError(message, ExitCode.Failure, { cause: error });
     }
     const saved: ImportPosition | undefined = await readPosition(kafka, admin, options.positionTopic, key);
     if (saved?.version !== undefined && options.version !== undefined && saved.version !== options.version) {
