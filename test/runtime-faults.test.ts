@@ -25,6 +25,12 @@ async function createTopics(admin: Admin, names: string[], partitions = PARTITIO
   await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
 }
 
+/** How many records of `topic` group `groupId` has committed, over all partitions. */
+async function committedRecords(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return (committed[0]?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+}
+
 describe('runtime under faults', () => {
   const connected = connectedAdmin();
 
@@ -178,7 +184,7 @@ describe('runtime under faults', () => {
       const input = uniqueTopic('restart-in');
       const output = uniqueTopic('restart-out');
       await createTopics(ownAdmin, [input, output]);
-      const records = outOfOrderWorkload({ count: 60_000, keys: 300, partitions: PARTITIONS, seed: 11 });
+      const records = outOfOrderWorkload({ count: 150_000, keys: 300, partitions: PARTITIONS, seed: 11 });
       await produceRecords(client, input, records);
       const applicationId = uniqueName('broker-restart');
       const child = new ChildApp({
@@ -189,7 +195,10 @@ describe('runtime under faults', () => {
         stateDir: await mkdtemp(join(tmpdir(), 'weir-restart-')),
       });
       child.start();
-      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      // Restart while the app is mid-way: some of the input committed, not all of it.
+      await waitUntil('the app committed part of its input', async () => (await committedRecords(ownAdmin, applicationId, input)) > 0, 120_000, () =>
+        child.output.slice(-3000),
+      );
       await ownAdmin.disconnect();
       await broker.restart();
       await ownAdmin.connect();

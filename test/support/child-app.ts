@@ -61,16 +61,31 @@ export class ChildApp {
     this.child?.kill('SIGCONT');
   }
 
-  /** Asks the process to shut down gracefully and waits for it. */
-  async stop(): Promise<void> {
-    await this.signal('SIGTERM');
+  /**
+   * Asks the process to shut down gracefully and waits for it.
+   * @throws Error with the process's last output when it has not exited `timeoutMs` after SIGTERM
+   *   (it is then killed), so that a shutdown that hangs fails the test instead of stalling it
+   */
+  async stop(timeoutMs = 90_000): Promise<void> {
+    const stopped = await this.signal('SIGTERM', timeoutMs);
+    if (!stopped) {
+      await this.signal('SIGKILL');
+      throw new Error(`the app did not exit within ${timeoutMs} ms of SIGTERM; its last output:\n${this.output.slice(-3000)}`);
+    }
   }
 
-  private async signal(signal: NodeJS.Signals): Promise<void> {
+  /** Sends `signal`; resolves true once the process exited, false if it still runs after `timeoutMs`. */
+  private async signal(signal: NodeJS.Signals, timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (!child || child.exitCode !== null || child.signalCode !== null) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const exited = new Promise<boolean>((resolve) => {
+      child.once('exit', () => resolve(true));
+      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve(false), timeoutMs);
+    });
     child.kill(signal);
-    await exited;
+    const result = await exited;
+    clearTimeout(timer);
+    return result;
   }
 }

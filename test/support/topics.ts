@@ -72,14 +72,31 @@ export async function hasConsumedAll(admin: Admin, groupId: string, topic: strin
   return ends.every(({ partition, high }) => (byPartition.get(partition) ?? -1n) >= BigInt(high) || BigInt(high) === 0n);
 }
 
+/** How long one check of a {@link waitUntil} condition may take before it counts as not holding. */
+const CONDITION_TIMEOUT_MS = 20_000;
+
+/** `condition()`, or false when it throws or takes longer than {@link CONDITION_TIMEOUT_MS}. */
+async function check(condition: () => Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), CONDITION_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([condition().catch(() => false), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Polls an async condition once a second until it holds; fails after `timeoutMs` with `what` and
  * optional details. A condition that throws counts as not holding yet (a broker that is
- * restarting answers "not the leader" for a while).
+ * restarting answers "not the leader" for a while), and so does one that hangs (a client
+ * request to a restarted broker), so the deadline always holds.
  */
 export async function waitUntil(what: string, condition: () => Promise<boolean>, timeoutMs: number, details?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await condition().catch(() => false))) {
+  while (!(await check(condition))) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}${details ? `\n${details()}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }

@@ -16,6 +16,7 @@ import { type Admin, type Consumer, type EachBatchPayload, Kafka, type KafkaMess
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { resolveConfig, type ResolvedConfig, type WeirAppConfig } from './config.js';
 import { RecordTooLargeError, WeirConfigError, WeirRuntimeError } from './errors.js';
+import { isBrokerUnavailable } from './internal/broker-errors.js';
 import { sendInRequests } from './internal/commit-sender.js';
 import { readPartitions } from './internal/partition-reader.js';
 import { SinkRunner } from './internal/sink-runner.js';
@@ -29,6 +30,11 @@ import { type AppMetrics, MetricsRecorder } from './metrics.js';
 
 /** Lifecycle states of an app (Kafka Streams' `KafkaStreams.State`). */
 export type AppState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
+
+/** How long {@link WeirApp.close} waits for the graceful part (final commit) by default. */
+const CLOSE_TIMEOUT_MS = 60_000;
+/** How long each client gets to disconnect at shutdown. */
+const DISCONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Runs a topology as a stream app on Kafka (Kafka Streams' `KafkaStreams`).
@@ -69,6 +75,8 @@ export class WeirApp {
   private failure: Error | undefined;
   /** The shutdown started by a failure, for close() to wait on. */
   private stopping: Promise<void> | undefined;
+  /** Whether {@link recoverConsumer} is replacing the consumer. */
+  private recovering = false;
 
   /**
    * @throws WeirConfigError when the configuration is incomplete or invalid
@@ -140,26 +148,33 @@ export class WeirApp {
 
   /**
    * Stops gracefully: finishes the batch in progress, commits every task, closes stores and
-   * leaves the group.
+   * leaves the group. Bounded, as Kafka Streams' `close(Duration)`: when the graceful part takes
+   * longer than `timeoutMs` (a broker that does not answer), the app closes without its final
+   * commit; the next owner of its tasks resumes from the last commit, so nothing is lost or
+   * duplicated, only redone.
+   * @param options.timeoutMs - default 60 s
    */
-  async close(): Promise<void> {
+  async close(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.state === 'NOT_RUNNING' || this.state === 'PENDING_SHUTDOWN') return;
-    const failed = this.state === 'ERROR';
-    if (failed) {
+    if (this.state === 'ERROR') {
       await this.stopping;
       return;
     }
     this.setState('PENDING_SHUTDOWN');
-    await this.consumer?.stop().catch(() => {});
-    await this.sources?.stop();
-    if (!failed) {
+    const timeoutMs = options.timeoutMs ?? CLOSE_TIMEOUT_MS;
+    const drain = async () => {
+      await this.consumer?.stop().catch(() => {});
+      await this.sources?.stop();
       await this.mutex.run(() => this.commitAll()).catch((error: unknown) => {
         this.config.logger.error('final commit failed', { error });
       });
-    }
-    await this.sinks?.stop();
+      await this.sinks?.stop();
+    };
+    await withTimeout(drain(), timeoutMs, () => new WeirRuntimeError(`graceful shutdown took longer than ${timeoutMs} ms`)).catch((error: unknown) => {
+      this.config.logger.error('closing without the final commit: the next owner resumes from the last one', { error: (error as Error).message });
+    });
     await this.shutdown();
-    this.setState(failed ? 'ERROR' : 'NOT_RUNNING');
+    this.setState('NOT_RUNNING');
   }
 
   /** A snapshot of this instance's metrics. */
@@ -232,6 +247,7 @@ export class WeirApp {
       rebalanceTimeout: config.rebalanceTimeoutMs,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: Math.min(500, config.commitIntervalMs),
+      maxBytesPerPartition: config.maxBytesPerPartition,
       retry: { retries: 12, initialRetryTime: 200, maxRetryTime: 5000 },
     });
     this.consumer = consumer;
@@ -242,8 +258,9 @@ export class WeirApp {
       if (this.state === 'RUNNING') this.setState('REBALANCING');
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) void this.fail(payload.error);
-      else config.logger.warn('consumer restarting after error', { error: payload.error.message });
+      if (payload.restart) config.logger.warn('consumer restarting after error', { error: payload.error.message });
+      else if (isBrokerUnavailable(payload.error)) void this.recoverConsumer(payload.error);
+      else void this.fail(payload.error);
     });
     await consumer.connect();
     const topics = this.topology.subtopologies.flatMap((s) => s.sourceTopics).map(this.fullTopic);
@@ -254,6 +271,44 @@ export class WeirApp {
       partitionsConsumedConcurrently: 1,
       eachBatch: (payload) => this.mutex.run(() => this.onBatch(payload)),
     });
+  }
+
+  /**
+   * Replaces the consumer after the brokers became unavailable (kafkajs gave up on them): drops
+   * every task (their uncommitted progress is redone from the last commit, which is exactly-once
+   * safe), then starts a new consumer, which rejoins the group, retrying with backoff for as long
+   * as the app runs.
+   */
+  private async recoverConsumer(cause: Error): Promise<void> {
+    if (this.recovering || (this.state !== 'RUNNING' && this.state !== 'REBALANCING')) return;
+    this.recovering = true;
+    try {
+      this.config.logger.warn('brokers unavailable; restarting the consumer and resuming from the last commit', { error: cause.message });
+      this.setState('REBALANCING');
+      const old = this.consumer;
+      this.consumer = undefined;
+      await withTimeout(old?.disconnect() ?? Promise.resolve(), DISCONNECT_TIMEOUT_MS, () => new Error('disconnect timed out')).catch(() => {});
+      await this.mutex.run(async () => {
+        for (const id of [...this.tasks.keys()]) this.closeTask(id);
+        this.assigned = new Set();
+      });
+      for (let attempt = 1; this.state === 'REBALANCING' || this.state === 'RUNNING'; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 500 * 2 ** Math.min(attempt, 6))));
+        if (this.state !== 'REBALANCING' && this.state !== 'RUNNING') return;
+        try {
+          await this.startConsumer();
+          return;
+        } catch (error) {
+          this.config.logger.warn('consumer restart failed; retrying', { attempt, error: (error as Error).message });
+          // startConsumer() set the consumer before it failed to connect or join.
+          const failed = this.consumer as Consumer | undefined;
+          await withTimeout(failed?.disconnect() ?? Promise.resolve(), DISCONNECT_TIMEOUT_MS, () => new Error('disconnect timed out')).catch(() => {});
+          this.consumer = undefined;
+        }
+      }
+    } finally {
+      this.recovering = false;
+    }
   }
 
   /** Closes tasks this instance lost; new tasks are created on their first batch. */
@@ -285,7 +340,9 @@ export class WeirApp {
     try {
       task = await this.taskFor(taskId, heartbeat);
     } catch (error) {
-      await this.fail(error as Error);
+      // Not from inside the batch: recovery stops this consumer, which waits for the batch.
+      if (isBrokerUnavailable(error)) setImmediate(() => void this.recoverConsumer(error as Error));
+      else await this.fail(error as Error);
       return;
     }
     try {
@@ -482,7 +539,15 @@ export class WeirApp {
   private async rewind(id: string, task: StreamTask): Promise<void> {
     this.closeTask(id);
     if (!this.assigned.has(id)) return;
-    const fetched = await this.admin!.fetchOffsets({ groupId: this.config.applicationId, topics: [...task.sourceTopics] });
+    let fetched: Awaited<ReturnType<Admin['fetchOffsets']>>;
+    try {
+      fetched = await this.admin!.fetchOffsets({ groupId: this.config.applicationId, topics: [...task.sourceTopics] });
+    } catch (error) {
+      if (!isBrokerUnavailable(error)) throw error;
+      // Without the committed offsets the partitions cannot be rewound: start over from them.
+      setImmediate(() => void this.recoverConsumer(error as Error));
+      return;
+    }
     for (const topic of fetched) {
       const entry = topic.partitions.find((p) => p.partition === task.taskId.partition);
       const offset = entry && BigInt(entry.offset) >= 0n ? entry.offset : '-2'; // -2: earliest
@@ -610,10 +675,13 @@ export class WeirApp {
       process.off('SIGINT', this.signalHandler);
     }
     for (const id of [...this.tasks.keys()]) this.closeTask(id);
-    await this.consumer?.disconnect().catch(() => {});
-    await this.global?.consumer.disconnect().catch(() => {});
-    await this.sharedProducer?.disconnect().catch(() => {});
-    await this.admin?.disconnect().catch(() => {});
+    // Each bounded: a client stuck reconnecting to a broker that went away must not hold the app.
+    const disconnect = (client: { disconnect(): Promise<void> } | undefined) =>
+      client ? withTimeout(client.disconnect(), DISCONNECT_TIMEOUT_MS, () => new Error('disconnect timed out')).catch(() => {}) : undefined;
+    await disconnect(this.consumer);
+    await disconnect(this.global?.consumer);
+    await disconnect(this.sharedProducer);
+    await disconnect(this.admin);
   }
 
   private setState(state: AppState): void {

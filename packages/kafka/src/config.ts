@@ -45,6 +45,15 @@ export interface WeirAppConfig {
   /** How long a rebalance waits for members to rejoin (default 30 s). */
   readonly rebalanceTimeoutMs?: number;
   /**
+   * Most bytes fetched per partition and request (default 64 KiB; kafkajs's own default is 1 MiB).
+   * Tasks process whole fetched batches, one task after the other; small batches make the tasks
+   * feeding one repartition topic advance together, as Kafka Streams' small polls
+   * (`max.poll.records` 1000) do. With 1 MiB batches, a backlog reaches a downstream windowed
+   * aggregation in chunks minutes of event time apart, and emit-on-close windows drop most of it
+   * as late.
+   */
+  readonly maxBytesPerPartition?: number;
+  /**
    * Run the topology's external sinks (Parquet tables) in this process (default true). Set false
    * and run them with `WeirSinkApp` in their own processes to scale sinks apart from processing.
    */
@@ -77,6 +86,9 @@ export function resolveConfig(config: WeirAppConfig): ResolvedConfig {
   }
   const commitIntervalMs = config.commitIntervalMs ?? (guarantee === 'exactly_once' ? 100 : 30_000);
   if (!(commitIntervalMs > 0)) throw new WeirConfigError(`commitIntervalMs must be positive, got ${commitIntervalMs}`);
+  if (config.maxBytesPerPartition !== undefined && !(Number.isInteger(config.maxBytesPerPartition) && config.maxBytesPerPartition > 0)) {
+    throw new WeirConfigError(`maxBytesPerPartition must be a positive integer, got ${config.maxBytesPerPartition}`);
+  }
   return {
     applicationId: config.applicationId,
     brokers: [...config.brokers],
@@ -96,5 +108,6 @@ export function resolveConfig(config: WeirAppConfig): ResolvedConfig {
     heartbeatIntervalMs: config.heartbeatIntervalMs ?? 3_000,
     rebalanceTimeoutMs: config.rebalanceTimeoutMs ?? 30_000,
     runSinks: config.runSinks ?? true,
+    maxBytesPerPartition: config.maxBytesPerPartition ?? 64 * 1024,
   };
 }

@@ -41,6 +41,7 @@ type Extra = Pick<
   | 'heartbeatIntervalMs'
   | 'rebalanceTimeoutMs'
   | 'maxCacheBytesPerStore'
+  | 'maxBytesPerPartition'
   | 'repartitionPartitions'
   | 'replicationFactor'
   | 'runSinks'
@@ -80,6 +81,7 @@ const POSITIVE_INTEGER_KEYS = [
   'heartbeatIntervalMs',
   'rebalanceTimeoutMs',
   'maxCacheBytesPerStore',
+  'maxBytesPerPartition',
   'repartitionPartitions',
 ] as const;
 const CONFIG_KEYS = [
