@@ -8,6 +8,7 @@ import { type BenchOptions, note, parseOptions } from './common.js';
 import { runParquetImportBench } from './parquet-import.js';
 import { runParquetSinkBench } from './parquet-sink.js';
 import { runParquetSourceBench } from './parquet-source.js';
+import { runPipelineBench } from './pipeline.js';
 import { runRuntimeBench } from './runtime.js';
 import { runStateStoreBench } from './state-stores.js';
 
@@ -16,8 +17,9 @@ const BENCHMARKS: Record<string, (options: BenchOptions) => Promise<unknown>> = 
   state: runStateStoreBench,
   runtime: runRuntimeBench,
   parquet: runParquetSinkBench,
-  source: runParquetSourceBench,
   import: runParquetImportBench,
+  source: runParquetSourceBench,
+  pipeline: runPipelineBench,
 };
 
 const options = parseOptions(process.argv.slice(2), Object.keys(BENCHMARKS));
