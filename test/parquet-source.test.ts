@@ -164,13 +164,17 @@ describe('Parquet source on the runtime', () => {
     );
   });
 
-  it('backfill then live: a topic whose first part is archived gives the output of the whole topic, partition by partition', async () => {
-    const PARTITIONS = 3;
+  /**
+   * A split data set: `count` clicks produced to a topic of 3 partitions through kafkajs' default
+   * partitioner (murmur2 of the key), the first 60 % of each partition archived to a Weir table
+   * whose commit records where each partition's part ends, and the reference output of the whole
+   * topic (one TestDriver per partition: each task has its own stream time).
+   */
+  async function splitDataSet(count: number, seed: number) {
     const input = uniqueTopic('psrc-live');
     const topics = await outputTopics();
-    await connected.admin.createTopics({ topics: [{ topic: input, numPartitions: PARTITIONS }], waitForLeaders: true });
-    // The whole data set goes to the topic through kafkajs' default partitioner (murmur2 of the key).
-    const rows = clicks(20_000, 6);
+    await connected.admin.createTopics({ topics: [{ topic: input, numPartitions: 3 }], waitForLeaders: true });
+    const rows = clicks(count, seed);
     const producer = connected.kafka.producer();
     await producer.connect();
     const serde = parquetRowSerde<Click>();
@@ -180,7 +184,6 @@ describe('Parquet source on the runtime', () => {
     }
     await producer.disconnect();
     const inTopic = await readTopic(connected.kafka, connected.admin, input);
-    // The archive: the first 60 % of each partition, in one Weir table commit recording where each partition's part ends.
     const archive = await mkdtemp(join(tmpdir(), 'weir-psrc-archive-'));
     const writer = await TableWriter.open(archive, { schema: clickColumns });
     const archived: Click[] = [];
@@ -191,7 +194,6 @@ describe('Parquet source on the runtime', () => {
       sources[`${input}:${partition}`] = { from: '0', to: messages[cut]!.offset };
     }
     await writer.write(archived, { sources });
-    // The reference: the topic alone, one TestDriver per partition (each task has its own stream time).
     const expected: Outputs = { mapped: [], counts: [] };
     for (const messages of inTopic.values()) {
       const driver = new TestDriver(topicUserClicks({ input, ...topics }), { applicationId: 'reference' });
@@ -207,7 +209,11 @@ describe('Parquet source on the runtime', () => {
     }
     expected.mapped.sort();
     expected.counts.sort();
+    return { input, topics, archive, expected };
+  }
 
+  it('backfill then live: a topic whose first part is archived gives the output of the whole topic, partition by partition', async () => {
+    const { input, topics, archive, expected } = await splitDataSet(20_000, 6);
     const applicationId = uniqueName('psrc-backfill');
     const app = new WeirApp(backfilledUserClicks({ input, archive, ...topics }), {
       applicationId,
@@ -223,6 +229,43 @@ describe('Parquet source on the runtime', () => {
     expect(new Set(got.mapped).size).toBe(got.mapped.length);
     expect(got).toEqual(expected);
   });
+
+  it('backfill then live survives SIGKILL (at least one kill lands during the backfill): output of the whole topic, each record once', async () => {
+    const { input, topics, archive, expected } = await splitDataSet(150_000, 8);
+    const applicationId = uniqueName('psrc-backfill-kill');
+    const child = new ChildApp({
+      script,
+      topology: 'backfilledUserClicks',
+      topologyArgs: { input, archive, ...topics },
+      applicationId,
+      brokers: kafkaBrokers(),
+      stateDir: await mkdtemp(join(tmpdir(), 'weir-psrc-bkill-')),
+    });
+    // What the tasks committed: offsets and metadata (backfill position or end) of each partition.
+    const committed = async () => {
+      const fetched = await connected.admin.fetchOffsets({ groupId: applicationId, topics: [input] }).catch(() => []);
+      return JSON.stringify(fetched[0]?.partitions.map((p) => [p.offset, p.metadata]) ?? []);
+    };
+    const random = seededRandom(12);
+    const states: string[] = [];
+    for (let kills = 0; kills < 5; kills++) {
+      child.start();
+      const before = await committed();
+      await waitUntil('the app committed progress', async () => (await committed()) !== before, 120_000, () => child.output.slice(-2000));
+      await new Promise((resolve) => setTimeout(resolve, random() * 1_500));
+      await child.kill();
+      states.push(await committed());
+    }
+    // Kills landed during the backfill (a committed backfill position not yet ended).
+    expect(states.some((state) => state.includes('\\"position\\"') && !state.includes('ended'))).toBe(true);
+    child.start();
+    await waitUntil('the app read the archive and the topic', () => hasConsumedAll(connected.admin, applicationId, input), 300_000, () => child.output.slice(-4000));
+    await child.stop();
+    const got = await actual(topics);
+    expect(new Set(got.mapped).size).toBe(got.mapped.length);
+    expect(got.mapped.length).toBe(expected.mapped.length);
+    expect(got).toEqual(expected);
+  }, 600_000);
 
   it('survives SIGKILL at random moments: read_committed output holds each record once and equals the TestDriver', async () => {
     const rows = clicks(300_000, 5);
