@@ -215,6 +215,36 @@ describe('weir import (real broker)', () => {
     expect(outputs.join('\n')).toMatch(/resuming at part-\d+\.parquet row group \d+ row \d+ \([1-9]\d* rows imported before/);
   }, 600_000);
 
+  it('stops after the current transaction on SIGTERM (exit 1), and a rerun finishes: every row once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'weir-import-term-'));
+    await writeFiles(dir, 4, 15_000, 5_000);
+    const topic = uniqueTopic('import-term');
+    const args = ['import', dir, '--topic', topic, '--partitions', '2', '--transaction-rows', '2000', '--position-topic', uniqueName('positions'), '--brokers', brokers];
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // The first progress line (a tenth of the rows) says transactions are being committed.
+    const deadline = Date.now() + 60_000;
+    while (!/rows \(\d+\.\d%\)/.test(stderr) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(1);
+    expect(stderr).toContain('weir import: stopping after the current transaction (again to abort it)');
+    const interrupted = /weir: interrupted after (\d+) rows \(\d+ in all\) at part-\d+\.parquet row group \d+ row \d+; rerun the same command to resume/.exec(stderr);
+    expect(interrupted, stderr).not.toBeNull();
+    const done = Number(interrupted?.[1]);
+    expect(done).toBeGreaterThan(0);
+    expect(done).toBeLessThan(60_000);
+    const rerun = await weir(args);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toContain(`(${done} rows imported before, ${60_000 - done} to go)`);
+    const values = allMessages(await readTopic(connected.kafka, connected.admin, topic)).map((m) => text(m.value));
+    expect(values).toHaveLength(60_000);
+    expect(new Set(values).size).toBe(60_000);
+  });
+
   it('fails on a bad file, naming it (exit 1); with --skip-bad-files reports it and imports the rest', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'weir-import-bad-'));
     await writeFiles(dir, 2, 30, 10);
