@@ -1,3 +1,4 @@
+import { isBrokerUnavailable } from './broker-errors.js';
 import type { ExternalSinkDefinition, OutboxRecord, SinkPartitionWriter, Topology } from '@weir/core';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../logger.js';
@@ -26,7 +27,8 @@ interface PartitionState {
  * work.
  */
 export class SinkRunner {
-  private readonly consumers: Consumer[] = [];
+  /** The consumer of each outbox topic. */
+  private readonly consumers = new Map<string, Consumer>();
   private readonly partitions = new Map<string, PartitionState>();
   private readonly mutex = new Mutex();
   private timer: NodeJS.Timeout | undefined;
@@ -50,7 +52,7 @@ export class SinkRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    for (const consumer of this.consumers) await consumer.stop().catch(() => {});
+    for (const consumer of this.consumers.values()) await consumer.stop().catch(() => {});
     await this.mutex.run(() => this.commitDue(true)).catch((error: unknown) => {
       this.logger.error('final sink commit failed', { error: (error as Error).message });
     });
@@ -58,7 +60,7 @@ export class SinkRunner {
       await state.writer.close().catch(() => {});
       this.partitions.delete(key);
     }
-    for (const consumer of this.consumers) await consumer.disconnect().catch(() => {});
+    for (const consumer of this.consumers.values()) await consumer.disconnect().catch(() => {});
   }
 
   private async startSink(definition: ExternalSinkDefinition): Promise<void> {
@@ -69,7 +71,7 @@ export class SinkRunner {
       maxWaitTimeInMs: 200,
       allowAutoTopicCreation: false,
     });
-    this.consumers.push(consumer);
+    this.consumers.set(topic, consumer);
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const assigned = new Set((payload.memberAssignment[topic] ?? []).map((p) => `${topic}:${p}`));
       void this.mutex.run(async () => {
@@ -83,15 +85,56 @@ export class SinkRunner {
       });
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.onFatal(payload.error);
+      if (payload.restart) return;
+      if (isBrokerUnavailable(payload.error)) void this.restartSink(definition, topic, payload.error);
+      else this.onFatal(payload.error);
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.mutex.run(() => this.onBatch(definition, topic, consumer, payload)),
+      eachBatch: (payload) =>
+        this.mutex.run(async () => {
+          try {
+            await this.onBatch(definition, topic, consumer, payload);
+          } catch (error) {
+            // kafkajs retries what a batch throws, and restarts the consumer without end: right for
+            // an unreachable broker, wrong for a sink that cannot write (a full disk, a refused
+            // schema), which would retry silently forever. Those stop the app, naming the sink.
+            if (isBrokerUnavailable(error)) throw error;
+            this.onFatal(error as Error);
+          }
+        }),
     });
+  }
+
+  /**
+   * Replaces a sink's consumer that kafkajs gave up on while the brokers were unreachable: its
+   * writers drop their pending output (the outbox still holds it) and the new consumer's
+   * writers recover from the destination's log, retrying with backoff while the runner runs.
+   */
+  private async restartSink(definition: ExternalSinkDefinition, topic: string, cause: Error): Promise<void> {
+    this.logger.warn('brokers unavailable; restarting the sink consumer', { sink: definition.sink.name, error: cause.message });
+    await this.consumers.get(topic)?.disconnect().catch(() => {});
+    await this.mutex.run(async () => {
+      for (const [key, state] of [...this.partitions]) {
+        if (!key.startsWith(`${topic}:`)) continue;
+        this.partitions.delete(key);
+        await state.writer.close().catch(() => {});
+      }
+    });
+    for (let attempt = 1; !this.stopped; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 500 * 2 ** Math.min(attempt, 6))));
+      if (this.stopped) return;
+      try {
+        await this.startSink(definition);
+        return;
+      } catch (error) {
+        this.logger.warn('sink consumer restart failed; retrying', { sink: definition.sink.name, attempt, error: (error as Error).message });
+        await this.consumers.get(topic)?.disconnect().catch(() => {});
+      }
+    }
   }
 
   private async onBatch(
@@ -141,7 +184,7 @@ export class SinkRunner {
       if (!all && !state.writer.shouldCommit(now)) continue;
       const at = key.lastIndexOf(':');
       const topic = key.slice(0, at);
-      const consumer = this.consumers[this.topology.externalSinks.findIndex((d) => this.topology.outboxTopic(this.applicationId, d) === topic)];
+      const consumer = this.consumers.get(topic);
       await this.commitPartition(consumer, topic, Number(key.slice(at + 1)), state);
     }
   }

@@ -40,7 +40,7 @@ export function taskAssigner(
       const memberIds = members.map((m) => m.memberId).sort();
       const plan = new Map<string, Record<string, number[]>>(memberIds.map((id) => [id, {}]));
       tasks.forEach(({ task, topics: taskTopics }, i) => {
-        const assignment = plan.get(memberIds[i % memberIds.length]!)!;
+        const assignment = plan.get(memberIds[i % memberIds.length] as string)!;
         for (const topic of taskTopics) {
           const list = assignment[topic] ?? [];
           list.push(task.partition);
