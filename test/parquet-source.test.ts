@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Columns, type TableSchema } from '@weir/avro';
-import { Serdes, type Topology, windowedSerde } from '@weir/core';
+import { Consumed, JoinWindows, Produced, Serdes, StreamsBuilder, type Topology, windowedSerde } from '@weir/core';
 import { TestDriver } from '@weir/core/testing';
 import { silentLogger, WeirApp } from '@weir/kafka';
 import { parquetRowSerde, TableWriter, writeParquetFile } from '@weir/parquet';
@@ -152,8 +152,6 @@ describe('Parquet source on the runtime', () => {
     const location = await writeClicks(clicks(10, 4), 10);
     const other = uniqueTopic('psrc-other');
     await connected.admin.createTopics({ topics: [{ topic: other, numPartitions: 4 }], waitForLeaders: true });
-    const { StreamsBuilder, JoinWindows, Consumed } = await import('@weir/core');
-    await import('@weir/parquet');
     const builder = new StreamsBuilder();
     const source = builder.parquetSource<string, Click>(location, { name: 'joined', keyColumns: ['user'], timestampColumn: 'ts' });
     const topic = builder.stream<string, string>(other, Consumed.with(Serdes.String(), Serdes.String()));
@@ -266,6 +264,51 @@ describe('Parquet source on the runtime', () => {
     expect(got.mapped.length).toBe(expected.mapped.length);
     expect(got).toEqual(expected);
   }, 600_000);
+
+  it('joins a source with a repartitioned topic stream of 4 partitions: the repartition topic gets the source\'s one partition', async () => {
+    const rows = clicks(2_000, 9);
+    const location = await writeClicks(rows, 1_000);
+    const profiles = uniqueTopic('psrc-profiles');
+    const joined = uniqueTopic('psrc-joined');
+    await connected.admin.createTopics({
+      topics: [
+        { topic: profiles, numPartitions: 4 },
+        { topic: joined, numPartitions: 1 },
+      ],
+      waitForLeaders: true,
+    });
+    const producer = connected.kafka.producer();
+    await producer.connect();
+    const at = String(rows[0]!.ts.getTime());
+    const messages = Array.from({ length: 50 }, (_, i) => ({ key: `profile-${i}`, value: JSON.stringify({ user: `u${i}`, name: `name-${i}` }), timestamp: at }));
+    await producer.send({ topic: profiles, messages, acks: -1 });
+    await producer.disconnect();
+    const builder = new StreamsBuilder();
+    const source = builder.parquetSource<string, Click>(location, { name: 'joined-clicks', keyColumns: ['user'], timestampColumn: 'ts' });
+    const byUser = builder
+      .stream(profiles, Consumed.with(Serdes.String(), Serdes.Json<{ user: string; name: string }>()))
+      .selectKey((_id, profile) => profile.user);
+    source
+      .join(byUser, (click, profile) => `${click.n}|${profile.name}`, JoinWindows.ofTimeDifferenceAndGrace(7 * 86_400_000, 86_400_000))
+      .to(joined, Produced.with(Serdes.String(), Serdes.String()));
+    const applicationId = uniqueName('psrc-join-ok');
+    const app = new WeirApp(builder.build(), { applicationId, brokers: kafkaBrokers(), stateDir: await mkdtemp(join(tmpdir(), 'weir-psrc-')), logger: silentLogger });
+    await app.start({ handleSignals: false });
+    const lines = async () =>
+      [...(await readTopic(connected.kafka, connected.admin, joined)).values()]
+        .flat()
+        .map((m) => `${m.key?.toString()}:${m.value?.toString()}`)
+        .sort();
+    // Every click has exactly one profile (users u0..u49), whichever side arrives first.
+    const expected = rows.map((c) => `${c.user}:${c.n}|name-${c.user.slice(1)}`).sort();
+    await waitUntil('every click joined its profile', async () => (await lines()).length >= expected.length, 120_000);
+    await app.close();
+    const repartition = app.topology.internalTopics(applicationId).repartition.filter((t) => t.endsWith('-repartition'));
+    expect(repartition).toHaveLength(1);
+    const partitions = await connected.admin.fetchTopicMetadata({ topics: repartition });
+    expect(partitions.topics.map((t) => t.partitions.length)).toEqual(partitions.topics.map(() => 1));
+    expect(await lines()).toEqual(expected);
+  });
 
   it('survives SIGKILL at random moments: read_committed output holds each record once and equals the TestDriver', async () => {
     const rows = clicks(300_000, 5);
