@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { avroSerde, Columns, type TableSchema } from '@weir/avro';
 import { TableWriter, writeParquetFile } from '@weir/parquet';
-import type { KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from './support/datasets.js';
 import { connectedAdmin, kafkaBrokers, uniqueName, uniqueTopic } from './support/kafka.js';
@@ -61,6 +61,20 @@ function allMessages(byPartition: Map<number, KafkaMessage[]>): KafkaMessage[] {
   return [...byPartition.values()].flat();
 }
 
+/**
+ * The topic's messages read `read_committed` once at least `expected` are visible. A transaction's
+ * commit returns before the broker has written the commit markers into every partition, so right
+ * after `weir import` exits a read_committed reader may briefly see fewer records (never more).
+ */
+async function committedMessages(kafka: Kafka, admin: Admin, topic: string, expected: number, timeoutMs = 30_000): Promise<KafkaMessage[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const messages = allMessages(await readTopic(kafka, admin, topic));
+    if (messages.length >= expected || Date.now() > deadline) return messages;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 /** Files `part-<i>.parquet` of `perFile` rows each (ids consecutive), row groups of `groupRows`. */
 async function writeFiles(dir: string, files: number, perFile: number, groupRows: number): Promise<void> {
   for (let f = 0; f < files; f++) {
@@ -86,7 +100,7 @@ describe('weir import (real broker)', () => {
     expect(run.stdout).toMatch(new RegExp(`^weir import: 2 files, 300 rows, \\d+ bytes read, \\d+ bytes produced, [\\d.]+ s \\(\\d+ rows/s\\) into topic ${topic}\\n$`));
     // Not a terminal: plain progress lines on stderr.
     expect(run.stderr).toMatch(/^weir import: 300\/300 rows \(100\.0%\), \d+ rows\/s, ETA 0:00$/m);
-    const messages = allMessages(await readTopic(connected.kafka, connected.admin, topic));
+    const messages = await committedMessages(connected.kafka, connected.admin, topic, 300);
     expect(messages).toHaveLength(300);
     // The summary's bytes produced are the keys and values written.
     const produced = messages.reduce((sum, m) => sum + (m.key?.length ?? 0) + (m.value?.length ?? 0), 0);
@@ -115,7 +129,7 @@ describe('weir import (real broker)', () => {
     expect(again.stderr).toContain('weir import: resuming at ');
     expect(again.stderr).toContain('(300 rows imported before, 0 to go)');
     expect(again.stdout).toMatch(/^weir import: 0 files, 0 rows, /);
-    expect(allMessages(await readTopic(connected.kafka, connected.admin, topic))).toHaveLength(300);
+    expect(await committedMessages(connected.kafka, connected.admin, topic, 300)).toHaveLength(300);
   });
 
   it('imports the files a glob matches, in path order, as Avro with a derived schema and a composite key', async () => {
@@ -142,7 +156,7 @@ describe('weir import (real broker)', () => {
     expect(run.stderr).not.toContain('weir: ');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^weir import: 2 files, 100 rows, /);
-    const messages = allMessages(await readTopic(connected.kafka, connected.admin, topic));
+    const messages = await committedMessages(connected.kafka, connected.admin, topic, 100);
     const serde = avroSerde<Record<string, unknown>>({
       type: 'record',
       name: 'r',
@@ -162,9 +176,10 @@ describe('weir import (real broker)', () => {
 
   it('killed with SIGKILL at random moments and rerun, leaves every row in the topic exactly once', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'weir-import-kill-'));
-    // Enough rows (about ten seconds of importing) that six early kills cannot finish them.
+    // Enough rows that six kills cannot finish them: a run killed 1.5 s into its import has
+    // imported at most about 60k rows (imports run at up to 40k rows/s here).
     const files = 8;
-    const perFile = 30_000;
+    const perFile = 45_000;
     await writeFiles(dir, files, perFile, 4_000);
     const topic = uniqueTopic('import-kill');
     await connected.admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
@@ -183,9 +198,17 @@ describe('weir import (real broker)', () => {
         output += d.toString();
       });
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      // Start-up (connect, fence, read the position) takes about a second; the import of the
-      // remaining rows a few more. Kill anywhere in between.
-      const delay = 600 + Math.floor(random() * 2_000);
+      // Every third run is killed during start-up (connecting, fencing, reading the position), the
+      // others at a random moment of the import itself: after the line that starts it, so that the
+      // test does not depend on how fast a loaded machine starts a process.
+      const early = attempt % 3 === 2;
+      if (!early) {
+        const started = Date.now();
+        while (!/ to import into topic | to go\)/.test(output) && child.exitCode === null && Date.now() - started < 60_000) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+      const delay = Math.floor(random() * (early ? 800 : 1_500));
       const killed = await Promise.race([
         exited.then(() => false),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(true), delay)),
@@ -194,7 +217,7 @@ describe('weir import (real broker)', () => {
         child.kill('SIGKILL');
         await exited;
         kills++;
-        outputs.push(`killed after ${delay} ms: ${output.trim().split('\n').slice(-2).join(' | ')}`);
+        outputs.push(`killed ${early ? 'during start-up' : 'while importing'}, after ${delay} ms: ${output.trim().split('\n').slice(-2).join(' | ')}`);
         continue;
       }
       outputs.push(`exited ${child.exitCode}: ${output.trim()}`);
@@ -204,7 +227,7 @@ describe('weir import (real broker)', () => {
     // The final run completes whatever is left.
     const last = await weir(args.slice(1));
     expect(last.code, last.stderr).toBe(0);
-    const messages = allMessages(await readTopic(connected.kafka, connected.admin, topic));
+    const messages = await committedMessages(connected.kafka, connected.admin, topic, files * perFile);
     const counts = new Map<string, number>();
     for (const m of messages) counts.set(text(m.value), (counts.get(text(m.value)) ?? 0) + 1);
     const duplicates = [...counts].filter(([, n]) => n > 1);
@@ -240,7 +263,7 @@ describe('weir import (real broker)', () => {
     const rerun = await weir(args);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stderr).toContain(`(${done} rows imported before, ${60_000 - done} to go)`);
-    const values = allMessages(await readTopic(connected.kafka, connected.admin, topic)).map((m) => text(m.value));
+    const values = (await committedMessages(connected.kafka, connected.admin, topic, 60_000)).map((m) => text(m.value));
     expect(values).toHaveLength(60_000);
     expect(new Set(values).size).toBe(60_000);
   });
@@ -258,9 +281,12 @@ describe('weir import (real broker)', () => {
     });
     const skipped = await weir(['import', dir, '--topic', topic, '--partitions', '1', '--skip-bad-files', '--no-progress', '--brokers', brokers]);
     expect(skipped.code).toBe(0);
-    expect(skipped.stderr).toBe('weir import: skipping bad Parquet file part-00b.parquet: truncated (no PAR1 magic at the end; 31 bytes)\n');
+    expect(skipped.stderr).toBe(
+      'weir import: skipping bad Parquet file part-00b.parquet: truncated (no PAR1 magic at the end; 31 bytes)\n' +
+        `weir import: 60 rows in 2 files to import into topic ${topic}\n`,
+    );
     expect(skipped.stdout).toMatch(/^weir import: 2 files, 60 rows, .* into topic \S+, 1 bad file skipped\n$/);
-    const messages = allMessages(await readTopic(connected.kafka, connected.admin, topic));
+    const messages = await committedMessages(connected.kafka, connected.admin, topic, 60);
     expect(messages.map((m) => text(m.value))).toEqual(Array.from({ length: 60 }, (_, i) => jsonOf(row(i))));
   });
 
@@ -270,7 +296,7 @@ describe('weir import (real broker)', () => {
     const topic = uniqueTopic('import-columns');
     const run = await weir(['import', dir, '--topic', topic, '--partitions', '1', '--columns', 'id,amount', '--key', 'user', '--timestamp', 'ts', '--brokers', brokers]);
     expect(run.code, run.stderr).toBe(0);
-    const messages = allMessages(await readTopic(connected.kafka, connected.admin, topic));
+    const messages = await committedMessages(connected.kafka, connected.admin, topic, 20);
     expect(messages.map((m) => [text(m.key), text(m.value), m.timestamp])).toEqual(
       Array.from({ length: 20 }, (_, i) => row(i)).map((r) => [r.user, `{"id":${r.id},"amount":${JSON.stringify(r.amount)}}`, String(r.ts.getTime())]),
     );

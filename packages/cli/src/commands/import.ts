@@ -181,6 +181,8 @@ export async function importParquet(location: string, options: ImportOptions, io
     const total = rowsFrom(listing, from);
     if (saved !== undefined) {
       await write(io.stderr, `weir import: resuming at ${describePosition(saved.position)} (${rowsBefore} rows imported before, ${total} to go)\n`);
+    } else {
+      await write(io.stderr, `weir import: ${total} rows in ${listing.files.length} ${listing.files.length === 1 ? 'file' : 'files'} to import into topic ${options.topic}\n`);
     }
 
     const stats = emptyReadStats();
