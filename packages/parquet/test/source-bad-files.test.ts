@@ -74,6 +74,7 @@ describe('bad Parquet files', () => {
       expect(error).toBeInstanceOf(TableError);
       expect((error as Error).message).toContain(message);
       expect((error as BadParquetFileError).file).toBe('b.parquet');
+      expect((error as BadParquetFileError).context.file).toBe(path.join(dir, 'b.parquet'));
       expect(message).toContain((error as BadParquetFileError).reason.slice(0, 10));
     });
 
@@ -106,6 +107,7 @@ describe('bad Parquet files', () => {
     const error = await readAll(listing).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadParquetFileError);
     expect((error as Error).message).toMatch(/^bad Parquet file b\.parquet: corrupt data in row group 1 \(/);
+    expect((error as BadParquetFileError).context.file).toBe(file);
     const reported: string[] = [];
     const batches = await readAll(listing, { skipBadFiles: true, onBadFile: (e) => reported.push(e.message) });
     expect(reported).toHaveLength(1);

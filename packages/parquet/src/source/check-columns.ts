@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Column, TableSchema } from '@weir/avro';
 import { SourceSchemaError } from '../errors.js';
 import type { ParquetSourceListing } from './list-source.js';
@@ -39,10 +40,10 @@ function sameType(a: Column, b: Column): boolean {
 export function checkSourceColumns(listing: ParquetSourceListing, declared: TableSchema): void {
   const sources =
     listing.kind === 'table' && listing.table !== undefined
-      ? [{ what: `table ${listing.root} (version ${listing.table.version})`, columns: listing.table.schema, unsupported: {} as Record<string, string> }]
-      : listing.files.map((file) => ({ what: `Parquet file ${file.path}`, columns: file.columns, unsupported: file.unsupportedColumns }));
+      ? [{ what: `table ${listing.root} (version ${listing.table.version})`, file: listing.root, columns: listing.table.schema, unsupported: {} as Record<string, string> }]
+      : listing.files.map((file) => ({ what: `Parquet file ${file.path}`, file: path.join(listing.root, file.path), columns: file.columns, unsupported: file.unsupportedColumns }));
   for (const column of declared) {
-    for (const { what, columns, unsupported } of sources) {
+    for (const { what, file, columns, unsupported } of sources) {
       const found = columns.find((c) => c.name === column.name);
       if (found === undefined) {
         const type = unsupported[column.name];
@@ -50,13 +51,13 @@ export function checkSourceColumns(listing: ParquetSourceListing, declared: Tabl
           type === undefined
             ? `Declared column "${column.name}" is missing from ${what}`
             : `Declared column "${column.name}" of ${what} has type ${type}, which Weir cannot read`,
-          { context: { file: what } },
+          { context: { file } },
         );
       }
       if (!sameType(found, column)) {
         throw new SourceSchemaError(
           `Declared column "${column.name}" is ${describeColumnType(column)} but ${what} has it as ${describeColumnType(found)}`,
-          { context: { file: what } },
+          { context: { file } },
         );
       }
     }

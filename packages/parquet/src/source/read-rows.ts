@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Column } from '@weir/avro';
 import { BadParquetFileError, SourceSchemaError, TableError } from '../errors.js';
 import { decodeValue } from '../internal/decode-values.js';
@@ -79,7 +80,7 @@ function targets(listing: ParquetSourceListing, file: ParquetSourceFile, columns
         unsupported === undefined
           ? `Parquet file ${file.path} has no column "${name}"`
           : `Parquet file ${file.path}: column "${name}" has type ${unsupported}, which Weir cannot read`,
-        { context: { file: file.path } },
+        { context: { file: path.join(listing.root, file.path) } },
       );
     }
     return { name, source, target };
@@ -155,7 +156,7 @@ export async function* readParquetRows(listing: ParquetSourceListing, options: R
           raw = present.length === 0 ? Array.from({ length: groupRows - row }, () => ({})) : await readRows(parquet, present, offset + row, offset + groupRows);
         } catch (cause) {
           const reason = `corrupt data in row group ${group} (${cause instanceof Error ? cause.message : String(cause)})`;
-          throw new BadParquetFileError(file.path, reason, { cause, context: { file: file.path } });
+          throw new BadParquetFileError(file.path, reason, { cause, context: { file: path.join(listing.root, file.path) } });
         }
         if (stats !== undefined) {
           stats.rowGroups++;
