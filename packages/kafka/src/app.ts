@@ -588,6 +588,7 @@ export class WeirApp {
       fullTopic: this.fullTopic,
       locked: (action) => this.mutex.run(action),
       task: (taskId) => this.taskFor(taskId, async () => {}),
+      owns: (id) => this.assigned.has(id),
       current: (id) => this.tasks.get(id),
       afterBatch: () => this.commitIfDue(false),
       partitionCount: (topic) => this.partitionCount(topic),

@@ -14,6 +14,8 @@ export interface SourceRunnerContext {
   locked<T>(action: () => Promise<T>): Promise<T>;
   /** Under the lock: the task, created (fenced, offsets and metadata read, state restored) if needed. */
   task(taskId: TaskId): Promise<StreamTask>;
+  /** Under the lock: whether this instance is assigned the task now (a lost consumer drops every assignment). */
+  owns(id: string): boolean;
   /** The live task of that id, if any (a failed commit replaces it). */
   current(id: string): StreamTask | undefined;
   /** Under the lock, after a batch: commits when due, as after a consumed batch. */
@@ -58,7 +60,8 @@ export class SourceRunner {
       this.drivers.delete(key);
     }
     for (const [key, { definition, taskId }] of wanted) {
-      if (!this.drivers.has(key)) this.drivers.set(key, new SourceDriver(this.context, definition, taskId));
+      // A driver that stopped on its own (its task was dropped meanwhile) is replaced.
+      if (!this.drivers.get(key)?.running) this.drivers.set(key, new SourceDriver(this.context, definition, taskId));
     }
   }
 
@@ -74,6 +77,8 @@ export class SourceRunner {
 /** Reads one source (or backfill) for one task, for as long as this instance owns the task. */
 class SourceDriver {
   readonly done: Promise<void>;
+  /** False once the driver's loop returned. */
+  running = true;
   private stopped = false;
   private readonly abort = new AbortController();
 
@@ -82,9 +87,13 @@ class SourceDriver {
     private readonly definition: ExternalSourceDefinition,
     private readonly taskId: TaskId,
   ) {
-    this.done = this.run().catch((error: unknown) => {
-      if (!this.stopped) context.fail(error as Error);
-    });
+    this.done = this.run()
+      .catch((error: unknown) => {
+        if (!this.stopped) context.fail(error as Error);
+      })
+      .finally(() => {
+        this.running = false;
+      });
   }
 
   stop(): void {
@@ -121,7 +130,8 @@ class SourceDriver {
     let ended = false;
     try {
       while (!this.stopped) {
-        const current = await context.locked(async () => (this.stopped ? undefined : context.task(taskId)));
+        // Never (re)creates a task this instance does not own: that would fence its real owner.
+        const current = await context.locked(async () => (this.stopped || !context.owns(id) ? undefined : context.task(taskId)));
         if (!current) return;
         if (current !== task) {
           // A new task (first start, or after a failed commit): resume from what it committed.
