@@ -15,7 +15,7 @@ import { LmdbStateBackendFactory } from '@weir/state';
 import { type Admin, type Consumer, type EachBatchPayload, Kafka, type KafkaMessage, logLevel, type Producer } from 'kafkajs';
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { resolveConfig, type ResolvedConfig, type WeirAppConfig } from './config.js';
-import { RecordTooLargeError, WeirConfigError, WeirRuntimeError } from './errors.js';
+import { RecordRejectedError, WeirConfigError, WeirRuntimeError } from './errors.js';
 import { isBrokerUnavailable } from './internal/broker-errors.js';
 import { sendInRequests } from './internal/commit-sender.js';
 import { readPartitions } from './internal/partition-reader.js';
@@ -524,7 +524,7 @@ export class WeirApp {
         this.metricsRecorder.recordCommit(Date.now() - started);
       } catch (error) {
         // A record the broker will never accept fails every retry the same way: stop.
-        if (error instanceof RecordTooLargeError) throw error;
+        if (error instanceof RecordRejectedError) throw error;
         if (error instanceof WeirRuntimeError && this.failure) throw error;
         this.config.logger.warn('commit failed; discarding the task and rewinding to its last commit', {
           task: id,

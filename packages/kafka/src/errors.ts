@@ -11,10 +11,16 @@ export class WeirRuntimeError extends WeirError {
 }
 
 /**
- * The broker refused a record as larger than the topic's `max.message.bytes`. Retrying cannot
- * help, so the app stops with this error instead of rewinding and failing the same commit again.
+ * The broker refused a record for what it is (too large, a timestamp outside the topic's
+ * accepted range). Retrying cannot help, so the app stops with this error instead of rewinding
+ * and failing the same commit again.
  */
-export class RecordTooLargeError extends WeirRuntimeError {
+export class RecordRejectedError extends WeirRuntimeError {
+  override name = 'RecordRejectedError';
+}
+
+/** The broker refused a record as larger than the topic's `max.message.bytes`. */
+export class RecordTooLargeError extends RecordRejectedError {
   override name = 'RecordTooLargeError';
 }
 

@@ -7,7 +7,7 @@
 export { WeirApp, type AppState } from './app.js';
 export { WeirSinkApp, type WeirSinkAppConfig } from './sink-app.js';
 export type { WeirAppConfig, ProcessingGuarantee } from './config.js';
-export { RecordTooLargeError, TaskMigratedError, WeirConfigError, WeirRuntimeError } from './errors.js';
+export { RecordRejectedError, RecordTooLargeError, TaskMigratedError, WeirConfigError, WeirRuntimeError } from './errors.js';
 export {
   type ErrorHandler,
   type FailedRecord,

@@ -1,6 +1,6 @@
 import type { Message, ProducerBatch, RecordMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { RecordTooLargeError } from '../src/errors.js';
+import { RecordRejectedError, RecordTooLargeError } from '../src/errors.js';
 import { messageSize, produceRequests, sendInRequests } from '../src/internal/commit-sender.js';
 
 const message = (partition: number, bytes: number): Message => ({ key: 'k', value: Buffer.alloc(bytes), partition });
@@ -65,5 +65,22 @@ describe('sendInRequests', () => {
     const error = await sendInRequests(log.send, [{ topic: 'out', messages: [message(0, 2_000_000)] }]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RecordTooLargeError);
     expect((error as Error).message).toMatch(/record of about 2000\d+ bytes for topic out/);
+  });
+
+  it('turns INVALID_TIMESTAMP into RecordRejectedError naming the topic and the timestamps', async () => {
+    const send = async (): Promise<RecordMetadata[]> => {
+      throw Object.assign(new Error('timestamp out of range'), { type: 'INVALID_TIMESTAMP' });
+    };
+    const future = { ...message(0, 1), timestamp: String(Date.UTC(2030, 0, 1)) };
+    const error = await sendInRequests(send, [{ topic: 'out', messages: [future] }]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RecordRejectedError);
+    expect(error).not.toBeInstanceOf(RecordTooLargeError);
+    expect((error as Error).message).toMatch(/topic out: its timestamp is outside .* 2030-01-01T00:00:00.000Z/);
+  });
+
+  it('passes other errors through unchanged (the task is rewound and retried)', async () => {
+    const original = Object.assign(new Error('not the leader'), { type: 'NOT_LEADER_FOR_PARTITION' });
+    const error = await sendInRequests(async () => Promise.reject(original), [{ topic: 'out', messages: [message(0, 1)] }]).catch((e: unknown) => e);
+    expect(error).toBe(original);
   });
 });

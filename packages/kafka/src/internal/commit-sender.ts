@@ -1,5 +1,5 @@
 import type { Message, ProducerBatch, RecordMetadata } from 'kafkajs';
-import { RecordTooLargeError } from '../errors.js';
+import { RecordRejectedError, RecordTooLargeError } from '../errors.js';
 
 /** Most records per produce request. */
 const MAX_MESSAGES_PER_REQUEST = 1_000;
@@ -67,7 +67,8 @@ export function* produceRequests(records: ReadonlyArray<{ topic: string; message
  * requests, one after the other so that their order within a partition is kept.
  *
  * @returns the offset after the last record sent to each topic-partition with an explicit partition
- * @throws RecordTooLargeError when the broker refuses a record as too large: retrying cannot help
+ * @throws RecordRejectedError when the broker refuses a record for what it is (too large, a
+ *   timestamp out of range): retrying cannot help
  */
 export async function sendInRequests(
   sendBatch: (batch: ProducerBatch) => Promise<RecordMetadata[]>,
@@ -79,12 +80,7 @@ export async function sendInRequests(
     try {
       results = await sendBatch({ topicMessages: [request], acks: -1 });
     } catch (error) {
-      if ((error as { type?: string }).type !== 'MESSAGE_TOO_LARGE') throw error;
-      const largest = Math.max(...request.messages.map(messageSize));
-      throw new RecordTooLargeError(
-        `a record of about ${largest} bytes for topic ${request.topic} is larger than the broker accepts (the topic's max.message.bytes)`,
-        { cause: error, context: { topic: request.topic } },
-      );
+      throw rejection(error, request) ?? error;
     }
     const counts = new Map<number, number>();
     for (const m of request.messages) if (m.partition !== undefined) counts.set(m.partition, (counts.get(m.partition) ?? 0) + 1);
@@ -95,4 +91,25 @@ export async function sendInRequests(
     }
   }
   return ends;
+}
+
+/** The error to stop with when the broker refused a record of `request` for what it is; else undefined. */
+function rejection(error: unknown, request: { topic: string; messages: Message[] }): RecordRejectedError | undefined {
+  const type = (error as { type?: string }).type;
+  if (type === 'MESSAGE_TOO_LARGE') {
+    const largest = Math.max(...request.messages.map(messageSize));
+    return new RecordTooLargeError(
+      `a record of about ${largest} bytes for topic ${request.topic} is larger than the broker accepts (the topic's max.message.bytes)`,
+      { cause: error, context: { topic: request.topic } },
+    );
+  }
+  if (type === 'INVALID_TIMESTAMP') {
+    const timestamps = request.messages.map((m) => Number(m.timestamp));
+    return new RecordRejectedError(
+      `the broker refused a record for topic ${request.topic}: its timestamp is outside the range the topic accepts ` +
+        `(message.timestamp.before/after.max.ms; this request's timestamps span ${new Date(Math.min(...timestamps)).toISOString()} .. ${new Date(Math.max(...timestamps)).toISOString()})`,
+      { cause: error, context: { topic: request.topic } },
+    );
+  }
+  return undefined;
 }
