@@ -47,6 +47,7 @@ export {
   SubjectNameStrategies,
 } from './schema-registry.js';
 export { avroToColumns } from './avro-to-columns.js';
+export { columnsToAvro } from './columns-to-avro.js';
 export {
   type Column,
   type ColumnBase,

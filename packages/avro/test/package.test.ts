@@ -20,6 +20,7 @@ describe('@weir/avro package', () => {
         'avroSerde',
         'avroToColumns',
         'checkCompatible',
+        'columnsToAvro',
         'confluentAvroSerde',
         'confluentSchemaId',
         'evolveColumns',

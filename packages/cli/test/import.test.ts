@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { avroSerde, avroToColumns, Columns, type TableSchema } from '@weir/avro';
+import { avroSerde, avroToColumns, Columns, columnsToAvro, type TableSchema } from '@weir/avro';
 import { writeParquetFile } from '@weir/parquet';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { columnsToAvro, recordEncoder } from '../src/internal/import-records.js';
+import { UsageError } from '../src/errors.js';
+import { recordEncoder } from '../src/internal/import-records.js';
 import { createProgress, formatDuration } from '../src/internal/progress.js';
 import { tempDir, weir } from './helpers/cli.js';
 
@@ -96,8 +97,10 @@ describe('import record encoding', () => {
     expect({ ...decoded, raw: new Uint8Array(decoded.raw as Buffer) }).toEqual(row);
   });
 
-  it('refuses a column name Avro cannot have', () => {
-    expect(() => columnsToAvro([Columns.string('user-name')], 't')).toThrow('column "user-name" is not a valid Avro field name');
+  it('refuses a column name Avro cannot have as a usage error that points to --schema', () => {
+    const encode = () => recordEncoder({ columns: [Columns.string('user-name')], format: 'avro', topic: 't' });
+    expect(encode).toThrow(UsageError);
+    expect(encode).toThrow(/^column "user-name" is not a valid Avro field name: .*; pass an Avro schema with --schema and rename it upstream$/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { type AvroField, type AvroSchema, avroSerde, avroToColumns, type Column, type TableSchema } from '@weir/avro';
+import { type AvroSchema, avroSerde, avroToColumns, type Column, columnsToAvro, InvalidSchemaError, type TableSchema } from '@weir/avro';
 import type { Serde } from '@weir/core';
 import { UsageError } from '../errors.js';
 import { printable, toJson } from './format-value.js';
@@ -18,7 +18,6 @@ export interface RecordParts {
 export type RecordEncoder = (row: Record<string, unknown>) => RecordParts;
 
 const TIMESTAMP_TYPES = new Set(['TIMESTAMP_MILLIS', 'TIMESTAMP_MICROS', 'DATE', 'INT64', 'INT32']);
-const AVRO_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * A column value as JSON text, the encoding of `weir query --format json`: INT64 (and other
@@ -47,74 +46,18 @@ function timestampOf(value: unknown, column: Column): string {
   return String(value);
 }
 
-// Avro names: nested records get the path of their column so that every name is unique.
-function avroType(column: Column, path: string): AvroSchema {
-  const type = ((): AvroSchema => {
-    const t = column.type;
-    if (typeof t === 'string') {
-      switch (column.type) {
-        case 'STRING':
-          return 'string';
-        case 'BOOLEAN':
-          return 'boolean';
-        case 'INT32':
-          return 'int';
-        case 'INT64':
-          return 'long';
-        case 'FLOAT':
-          return 'float';
-        case 'DOUBLE':
-          return 'double';
-        case 'BYTES':
-          return 'bytes';
-        case 'TIMESTAMP_MILLIS':
-          return { type: 'long', logicalType: 'timestamp-millis' };
-        case 'TIMESTAMP_MICROS':
-          return { type: 'long', logicalType: 'timestamp-micros' };
-        case 'DATE':
-          return { type: 'int', logicalType: 'date' };
-        case 'UUID':
-          return { type: 'string', logicalType: 'uuid' };
-        case 'DECIMAL':
-          return { type: 'bytes', logicalType: 'decimal', precision: column.precision, scale: column.scale };
-      }
-    }
-    switch (t.kind) {
-      case 'record':
-        return { type: 'record', name: path, fields: avroFields(t.fields, path) };
-      case 'list':
-        return { type: 'array', items: avroType(t.element, `${path}_element`) };
-      case 'map':
-        // Avro map keys are strings; the column model reads every map key as a string too.
-        return { type: 'map', values: avroType(t.value, `${path}_value`) };
-    }
-  })();
-  return column.nullable ? ['null', type] : type;
-}
-
-function avroFields(columns: TableSchema, path: string): AvroField[] {
-  return columns.map((column) => {
-    if (!AVRO_NAME.test(column.name)) {
-      throw new UsageError(`column "${column.name}" is not a valid Avro field name; pass an Avro schema with --schema and rename it upstream`);
-    }
-    const type = avroType(column, `${path}_${column.name}`);
-    return column.nullable ? { name: column.name, type, default: null } : { name: column.name, type };
-  });
-}
-
 /**
- * The Avro record schema of columns, the inverse of `avroToColumns` (@weir/avro): INT64 as
- * `long`, timestamps and dates with their logical types, DECIMAL as `bytes` with the decimal
- * logical type, UUID as `string` (uuid), lists as arrays, maps as maps, records as records,
- * nullable columns as `["null", T]` with a null default.
- *
- * @param name the record name (characters outside `[A-Za-z0-9_]` become `_`)
+ * The Avro schema `--format avro` writes when no `--schema` is given: `columnsToAvro` (@weir/avro)
+ * of the value columns, the record named after the topic.
  * @throws UsageError when a column name is not a valid Avro name
  */
-export function columnsToAvro(columns: TableSchema, name: string): AvroSchema {
-  let recordName = name.replace(/[^A-Za-z0-9_]/g, '_');
-  if (!/^[A-Za-z_]/.test(recordName)) recordName = `_${recordName}`;
-  return { type: 'record', name: recordName, fields: avroFields(columns, recordName) };
+function derivedAvroSchema(columns: TableSchema, topic: string): AvroSchema {
+  try {
+    return columnsToAvro(columns, topic);
+  } catch (error) {
+    if (!(error instanceof InvalidSchemaError)) throw error;
+    throw new UsageError(`${error.message}; pass an Avro schema with --schema and rename it upstream`, { cause: error });
+  }
 }
 
 // avsc writes bytes from Buffers only; the Parquet reader gives Uint8Arrays.
@@ -140,7 +83,7 @@ export interface EncoderOptions {
   /** The column giving the record timestamp. Default: the producer's clock. */
   timestampColumn?: string;
   format: ImportFormat;
-  /** For `avro`: the writer schema. Default: derived from `columns` ({@link columnsToAvro}). */
+  /** For `avro`: the writer schema. Default: derived from the value columns (`columnsToAvro` of @weir/avro). */
   avroSchema?: AvroSchema;
   /** Names the derived Avro record. */
   topic: string;
@@ -181,7 +124,7 @@ export function recordEncoder(options: EncoderOptions): { encode: RecordEncoder;
   let value: (row: Record<string, unknown>) => Buffer;
   let avroSchema: AvroSchema | undefined;
   if (format === 'avro') {
-    avroSchema = options.avroSchema ?? columnsToAvro(valueColumns, topic);
+    avroSchema = options.avroSchema ?? derivedAvroSchema(valueColumns, topic);
     const serde: Serde<unknown> = avroSerde(avroSchema);
     // avsc ignores fields its record does not have (key or timestamp columns outside the value).
     value = (row) => serde.serialize(topic, toAvroValue(row)) as Buffer;
