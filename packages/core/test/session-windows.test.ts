@@ -323,6 +323,36 @@ describe('session windows: emit on close', () => {
   });
 });
 
+describe('session windows: emit on close, across segments', () => {
+  // Session stores keep segments of at least 60 s. A record that closes a session ending near
+  // its segment's end can also be the one whose write expires that segment (retention is gap +
+  // grace): the session must be emitted, not dropped with its segment.
+  it('emits a closed session whose segment the closing record expires', () => {
+    const { read } = (() => {
+      const d = sessionDriver(SessionWindows.ofInactivityGapWithNoGrace(GAP), counting(EmitStrategy.onWindowClose()), Serdes.Json<number>());
+      d.input.pipeInput('a', '1', 59_990);
+      d.input.pipeInput('a', '2', 59_995);
+      // Stream time 60,020: [59,990, 59,995] closes (59,995 < 60,020 - gap) and segment 0
+      // ([0, 60,000)) is past retention (60,020 - gap >= 60,000).
+      d.input.pipeInput('b', '1', 60_020);
+      return d;
+    })();
+    expect(read()).toEqual([row('a', 59_990, 59_995, 2)]);
+  });
+
+  it('does not emit a closed session that a record within the grace period merges into an open one', () => {
+    const { input, read } = sessionDriver(SessionWindows.ofInactivityGapAndGrace(GAP, 20), counting(EmitStrategy.onWindowClose()), Serdes.Json<number>());
+    input.pipeInput('k', '1', 100);
+    input.pipeInput('k', '2', 118);
+    // Stream time 140: [100, 100] is closed (100 < 140 - 20 - gap = 110), [118, 118] is not.
+    input.pipeInput('tick', '1', 140);
+    expect(read()).toEqual([row('k', 100, 100, 1)]);
+    input.pipeInput('k', '3', 125);
+    input.pipeInput('tick', '1', 160);
+    expect(read()).toEqual([row('k', 118, 125, 2)]);
+  });
+});
+
 describe('session windows: suppress', () => {
   it('suppresses a session count until its session closes (KS SuppressScenarioTest.shouldSupportFinalResultsForSessionWindows)', () => {
     const builder = new StreamsBuilder();

@@ -15,6 +15,18 @@ type AggregateSessionStore<K, A> = SessionStore<K, A> & CachingStore<A> & Pick<B
 
 type SessionUpdate<K, A> = (session: Windowed<K>, newValue: A | null, oldValue: A | null) => void;
 
+/** Whether two session keys are the same session: same window and equal keys (a deserialized key is a copy). */
+function sameSession<K>(a: Windowed<K>, b: Windowed<K>): boolean {
+  if (a.window.start !== b.window.start || a.window.end !== b.window.end) return false;
+  if (Object.is(a.key, b.key)) return true;
+  if (typeof a.key !== 'object' || typeof b.key !== 'object' || a.key === null || b.key === null) return false;
+  try {
+    return JSON.stringify(a.key) === JSON.stringify(b.key);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Forwards session updates as Kafka Streams' session aggregation does: through the store cache
  * when it caches (one update per session per commit), else at once; always stamped with the
@@ -70,17 +82,25 @@ export function sessionWindowAggregateProcessor<K, V, A>(
     let forwardUpdate: SessionUpdate<K, A>;
     const progress = new WindowProgress(storeName);
 
-    const emitClosedSessions = (record: StreamRecord<K, V>, closeTime: number) => {
+    /**
+     * The sessions that `closeTime` closes and the last emission did not cover, read BEFORE the
+     * record's writes: a write can move the store's retention past them (segments are dropped
+     * whole), and they must be emitted, not lost with their segment.
+     */
+    const closedSessions = (closeTime: number): Array<KeyValue<Windowed<K>, A>> => {
       const last = progress.lastEmitCloseTime;
-      if (last !== undefined && last >= closeTime) return;
+      if (last !== undefined && last >= closeTime) return [];
       // Closed sessions end before closeTime; the previous emission covered ends up to last - 1.
       const upper = closeTime - 1;
-      if (upper < 0) return;
-      const lower = Math.max(0, last ?? 0);
-      for (const { key, value } of store.findSessionsByEndTime(lower, upper)) {
+      if (upper < 0) return [];
+      return [...store.findSessionsByEndTime(Math.max(0, last ?? 0), upper)];
+    };
+
+    const emit = (record: StreamRecord<K, V>, closeTime: number, closed: ReadonlyArray<KeyValue<Windowed<K>, A>>) => {
+      for (const { key, value } of closed) {
         context.forward({ key, value: { newValue: value, oldValue: null }, timestamp: key.window.end, headers: record.headers });
       }
-      progress.lastEmitCloseTime = closeTime;
+      if (progress.lastEmitCloseTime === undefined || closeTime > progress.lastEmitCloseTime) progress.lastEmitCloseTime = closeTime;
     };
 
     return {
@@ -97,6 +117,7 @@ export function sessionWindowAggregateProcessor<K, V, A>(
         }
         const t = record.timestamp;
         const closeTime = progress.observe(t) - windows.graceMs - gap;
+        const closed = emitFinal ? closedSessions(closeTime) : [];
         // Read before writing: the merge removes sessions from the store being scanned.
         const overlapping: Array<KeyValue<Windowed<K>, A>> = [...store.findSessions(record.key, t - gap, t + gap)];
         let aggregate = initializer();
@@ -107,11 +128,13 @@ export function sessionWindowAggregateProcessor<K, V, A>(
           start = Math.min(start, session.key.window.start);
           end = Math.max(end, session.key.window.end);
         }
+        let mergedAway: ReadonlyArray<KeyValue<Windowed<K>, A>> = [];
         if (end < closeTime) {
           context.recordDropped('late');
         } else {
           // A record inside an existing session [t, t] just updates it; anything else replaces the merged sessions.
           if (start !== t || end !== t) {
+            mergedAway = overlapping;
             for (const session of overlapping) {
               store.remove(session.key);
               if (!emitFinal) forwardUpdate(session.key, null, session.value);
@@ -122,7 +145,9 @@ export function sessionWindowAggregateProcessor<K, V, A>(
           store.put(merged, aggregate);
           if (!emitFinal) forwardUpdate(merged, aggregate, null);
         }
-        if (emitFinal) emitClosedSessions(record, closeTime);
+        // A closed session that this record merged into an open one is not final: the merged
+        // session is emitted when it closes (Kafka Streams removes it before its emission).
+        if (emitFinal) emit(record, closeTime, closed.filter((c) => !mergedAway.some((m) => sameSession(m.key, c.key))));
       },
     };
   };
