@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Options shared by every benchmark, read from the command line. */
@@ -40,6 +41,24 @@ export function isMain(url: string): boolean {
   return script !== undefined && pathToFileURL(script).href === url;
 }
 
+/**
+ * Runs `bench` with the command line's options when the module at `url` is the script node was
+ * started with (`node bench/dist/runtime.js --quick`); does nothing when it is imported.
+ */
+export async function runIfMain(url: string, bench: (options: BenchOptions) => Promise<unknown>): Promise<void> {
+  if (isMain(url)) await bench(parseOptions(process.argv.slice(2)));
+}
+
+/**
+ * A workload size from the environment variable `name`, else `fallback`.
+ * @throws Error if the variable is set to anything but a positive integer
+ */
+export function positiveIntegerFromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!(Number.isInteger(value) && value > 0)) throw new Error(`${name} must be a positive integer, got ${process.env[name]}`);
+  return value;
+}
+
 /** bench/results, next to bench/src and bench/dist. */
 export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
@@ -74,6 +93,25 @@ export function writeResult(name: string, data: unknown): string {
   const path = join(RESULTS_DIR, `${name}-${fileTimestamp()}.json`);
   writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
   return path;
+}
+
+/**
+ * What every result file begins with: the benchmark's name, the machine ({@link environment}),
+ * whether the run was `--quick`, and the broker it ran against, if any.
+ */
+export function resultHeader(benchmark: string, options: BenchOptions, broker?: string): Record<string, unknown> {
+  const header = { benchmark, environment: environment(), quick: options.quick };
+  return broker === undefined ? header : { ...header, broker };
+}
+
+/**
+ * Unless `--no-write` was given, writes `data()` as bench/results/<name>-<timestamp>.json and notes
+ * the path. `data` is a function so that nothing of the result (e.g. `environment()`) is taken
+ * when nothing is written.
+ */
+export function saveResult(options: BenchOptions, name: string, data: () => unknown): void {
+  if (!options.write) return;
+  note(`wrote ${writeResult(name, data())}`);
 }
 
 /** Prints rows as an aligned text table (numbers right-aligned). */
@@ -166,3 +204,29 @@ export function round(value: number, digits = 0): number {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** How {@link pollUntil} polls. */
+export interface PollOptions {
+  /** `performance.now()` after which it gives up. */
+  readonly deadline: number;
+  /** The message of the error thrown at the deadline. */
+  readonly timeout: string;
+  /** Throws if the run under test failed; called before each poll (default: nothing). */
+  readonly failed?: () => void;
+  /** Pause between polls (default 50 ms). */
+  readonly intervalMs?: number;
+}
+
+/**
+ * Polls `done` until it holds: each round calls `failed`, then `done`, then gives up past the
+ * deadline, then sleeps.
+ * @throws Error with `timeout` as its message once the deadline passed
+ */
+export async function pollUntil(done: () => Promise<boolean> | boolean, { deadline, timeout, failed, intervalMs = 50 }: PollOptions): Promise<void> {
+  for (;;) {
+    failed?.();
+    if (await done()) return;
+    if (performance.now() > deadline) throw new Error(timeout);
+    await sleep(intervalMs);
+  }
+}

@@ -3,8 +3,12 @@
  * KAFKA_BROKERS is set), offsets, a counting logger and the bare kafkajs consumer that every such
  * benchmark compares Weir with.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type Logger, silentLogger } from '@weir/kafka';
+import type { Topology } from '@weir/core';
+import { type Logger, type ProcessingGuarantee, silentLogger, WeirApp } from '@weir/kafka';
 import { type KafkaBroker, startKafka } from '@weir/testkit';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { collectGarbage, loadAverage, MiB, note, RssSampler, round } from './common.js';
@@ -16,6 +20,8 @@ export interface BenchKafka {
   readonly admin: Admin;
   /** How the broker was found, for the results: `@weir/testkit Kafka 4.1.1, same machine` or `KAFKA_BROKERS=...`. */
   readonly description: string;
+  /** The Kafka version of the broker this benchmark started; undefined when KAFKA_BROKERS named one. */
+  readonly startedVersion: string | undefined;
   /** Disconnects, and stops the broker if this benchmark started it. */
   close(): Promise<void>;
 }
@@ -43,11 +49,17 @@ export async function connectBenchKafka(clientId: string): Promise<BenchKafka> {
     kafka,
     admin,
     description: broker ? `@weir/testkit Kafka ${broker.version}, same machine` : `KAFKA_BROKERS=${brokers.join(',')}`,
+    startedVersion: broker?.version,
     async close() {
       await admin.disconnect();
       await broker?.stop();
     },
   };
+}
+
+/** Creates `topic` with `partitions` partitions and waits for their leaders. */
+export async function createTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
 }
 
 /** End offset of every partition of `topic`. */
@@ -70,6 +82,62 @@ export function countingLogger(counts: Record<string, number>): Logger {
     counts[message] = (counts[message] ?? 0) + 1;
   };
   return { ...silentLogger, warn: count, error: count };
+}
+
+/** A WeirApp for one run, on a fresh temporary directory that `close()` removes. */
+export interface FreshWeirApp {
+  readonly app: WeirApp;
+  readonly applicationId: string;
+  /** The temporary directory: the state directory, or what holds it. */
+  readonly dir: string;
+  /** Warnings and errors the app logged, by message (see {@link countingLogger}). */
+  readonly warnings: Record<string, number>;
+  /** Closes the app and removes `dir`. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a WeirApp for one run: `topology(dir)` on a fresh temporary directory `dir` (named
+ * `<prefix>XXXXXX`), its state in `stateDir(dir)` (default `dir` itself), logging through a
+ * {@link countingLogger}.
+ */
+export function freshWeirApp(
+  prefix: string,
+  topology: (dir: string) => Topology,
+  config: {
+    readonly applicationId: string;
+    readonly brokers: readonly string[];
+    readonly guarantee: ProcessingGuarantee;
+    readonly commitIntervalMs: number;
+    /** Where in `dir` the app keeps its state (default: `dir`). */
+    readonly stateDir?: (dir: string) => string;
+  },
+): FreshWeirApp {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const warnings: Record<string, number> = {};
+  const app = new WeirApp(topology(dir), {
+    applicationId: config.applicationId,
+    brokers: config.brokers,
+    stateDir: config.stateDir?.(dir) ?? dir,
+    processingGuarantee: config.guarantee,
+    commitIntervalMs: config.commitIntervalMs,
+    logger: countingLogger(warnings),
+  });
+  return {
+    app,
+    applicationId: config.applicationId,
+    dir,
+    warnings,
+    async close() {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Throws `<label> failed: <the app's error>` if `app` stopped on an error. */
+export function throwIfFailed(app: WeirApp, label: string): void {
+  if (app.state === 'ERROR') throw new Error(`${label} failed: ${app.error?.message ?? 'unknown error'}`);
 }
 
 /** What the bare consumer measured. */

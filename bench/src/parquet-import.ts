@@ -13,9 +13,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { emptyReadStats, listParquetSource, readParquetRows, writeParquetFile } from '@weir/parquet';
-import { type KafkaBroker, startKafka } from '@weir/testkit';
-import { Kafka, logLevel } from 'kafkajs';
-import { type BenchOptions, environment, loadAverage, MiB, note, printTable, round, seededRandom, writeResult } from './common.js';
+import { type BenchOptions, environment, loadAverage, MiB, note, positiveIntegerFromEnv, printTable, round, saveResult, seededRandom } from './common.js';
+import { connectBenchKafka, createTopic } from './kafka.js';
 
 const CLI = fileURLToPath(new URL('../../packages/cli/dist/cli.js', import.meta.url));
 const PARTITIONS = 4;
@@ -133,22 +132,10 @@ async function readOnly(dir: string, rows: number): Promise<ImportResult> {
 
 /** Runs the import benchmark; prints a table and writes bench/results/parquet-import-<timestamp>.json. */
 export async function runParquetImportBench(options: BenchOptions): Promise<void> {
-  const rows = Number(process.env.WEIR_BENCH_IMPORT_ROWS ?? (options.quick ? 100_000 : 1_000_000));
-  if (!(Number.isInteger(rows) && rows > 0)) throw new Error(`WEIR_BENCH_IMPORT_ROWS must be a positive integer, got ${process.env.WEIR_BENCH_IMPORT_ROWS}`);
+  const rows = positiveIntegerFromEnv('WEIR_BENCH_IMPORT_ROWS', options.quick ? 100_000 : 1_000_000);
   const files = options.quick ? 4 : 10;
-  let brokers = (process.env.KAFKA_BROKERS ?? '')
-    .split(',')
-    .map((b) => b.trim())
-    .filter((b) => b !== '');
-  let broker: KafkaBroker | undefined;
-  if (brokers.length === 0) {
-    broker = await startKafka();
-    brokers = broker.brokers;
-    note(`started Kafka ${broker.version} on ${brokers.join(',')}`);
-  }
-  const kafka = new Kafka({ clientId: 'weir-bench-import', brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
+  const bench = await connectBenchKafka('weir-bench-import');
+  const { admin, brokers } = bench;
   note(`writing ${rows} rows in ${files} Parquet files (row groups of ${ROW_GROUP})`);
   const dir = await writeDataset(rows, files);
   try {
@@ -162,7 +149,7 @@ export async function runParquetImportBench(options: BenchOptions): Promise<void
     ];
     for (const [index, [name, extra]] of runs.entries()) {
       const topic = `bench-import-${runId}-${index}`;
-      await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+      await createTopic(admin, topic, PARTITIONS);
       note(`running ${name}`);
       const result = await runImport(name, ['import', dir, '--topic', topic, '--brokers', brokers.join(','), '--position-topic', `bench-import-positions-${runId}`, ...extra], rows);
       note(`  ${result.rowsPerSecond} rows/s`);
@@ -180,13 +167,15 @@ export async function runParquetImportBench(options: BenchOptions): Promise<void
         load: r.loadAverage,
       })),
     );
-    if (options.write) {
-      const file = writeResult('parquet-import', { environment: environment(), broker: broker ? `@weir/testkit Kafka ${broker.version}` : brokers, rows, files, results });
-      note(`wrote ${file}`);
-    }
+    saveResult(options, 'parquet-import', () => ({
+      environment: environment(),
+      broker: bench.startedVersion ? `@weir/testkit Kafka ${bench.startedVersion}` : brokers,
+      rows,
+      files,
+      results,
+    }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    await admin.disconnect();
-    await broker?.stop();
+    await bench.close();
   }
 }

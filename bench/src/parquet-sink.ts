@@ -18,24 +18,24 @@ import { performance } from 'node:perf_hooks';
 import { Consumed, EmitStrategy, Serdes, StreamsBuilder, TimeWindows, type Topology } from '@weir/core';
 import { silentLogger, WeirApp, WeirSinkApp } from '@weir/kafka';
 import { openTable, type RollPolicy, windowedKeySerde } from '@weir/parquet';
-import { type KafkaBroker, startKafka } from '@weir/testkit';
-import { type Admin, Kafka, logLevel } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import {
   type BenchOptions,
   collectGarbage,
-  environment,
-  isMain,
   loadAverage,
   MiB,
   note,
-  parseOptions,
+  pollUntil,
+  positiveIntegerFromEnv,
   printTable,
+  resultHeader,
   RssSampler,
   round,
+  runIfMain,
+  saveResult,
   seededRandom,
-  sleep,
-  writeResult,
 } from './common.js';
+import { connectBenchKafka, createTopic, endOffsets, throwIfFailed } from './kafka.js';
 
 const PARTITIONS = 4;
 const USERS = 10_000;
@@ -86,11 +86,6 @@ export interface ParquetSinkResult {
   readonly commits: number;
   readonly peakRssMiB: number;
   readonly loadAverage: number;
-}
-
-async function endOffsets(admin: Admin, topic: string): Promise<Map<number, bigint>> {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
 }
 
 /** Whether the table's commit log covers `ends` of the outbox topic. */
@@ -174,10 +169,10 @@ async function fillOutbox(kafka: Kafka, topic: string, rows: number): Promise<nu
   return (performance.now() - started) / 1000;
 }
 
-async function runSinkAlone(kafka: Kafka, admin: Admin, brokers: string[], rows: number, runId: string): Promise<ParquetSinkResult> {
+async function runSinkAlone(kafka: Kafka, admin: Admin, brokers: readonly string[], rows: number, runId: string): Promise<ParquetSinkResult> {
   const applicationId = `bench-pq-sink-${runId}`;
   const outbox = `${applicationId}-${SINK}-outbox`;
-  await admin.createTopics({ topics: [{ topic: outbox, numPartitions: PARTITIONS }], waitForLeaders: true });
+  await createTopic(admin, outbox, PARTITIONS);
   note(`(a) filling ${outbox} with ${rows} windowed-count rows`);
   const fillSeconds = await fillOutbox(kafka, outbox, rows);
   note(`    filled in ${round(fillSeconds, 1)} s`);
@@ -193,12 +188,13 @@ async function runSinkAlone(kafka: Kafka, admin: Admin, brokers: string[], rows:
   const started = performance.now();
   try {
     await sinks.start();
-    for (;;) {
-      if (sinks.error) throw new Error(`(a) sink failed: ${sinks.error.message}`);
-      if (await tableCovers(table, outbox, ends)) break;
-      if (performance.now() - started > RUN_TIMEOUT_MS) throw new Error(`(a) the table did not cover the outbox within ${RUN_TIMEOUT_MS} ms`);
-      await sleep(50);
-    }
+    await pollUntil(() => tableCovers(table, outbox, ends), {
+      deadline: started + RUN_TIMEOUT_MS,
+      timeout: `(a) the table did not cover the outbox within ${RUN_TIMEOUT_MS} ms`,
+      failed: () => {
+        if (sinks.error) throw new Error(`(a) sink failed: ${sinks.error.message}`);
+      },
+    });
     const seconds = (performance.now() - started) / 1000;
     const peak = rss.stop();
     await sinks.close();
@@ -258,9 +254,9 @@ async function produceEvents(kafka: Kafka, topic: string, events: number): Promi
   return closed;
 }
 
-async function runEndToEnd(kafka: Kafka, admin: Admin, brokers: string[], events: number, runId: string): Promise<ParquetSinkResult> {
+async function runEndToEnd(kafka: Kafka, admin: Admin, brokers: readonly string[], events: number, runId: string): Promise<ParquetSinkResult> {
   const input = `bench-pq-in-${runId}`;
-  await admin.createTopics({ topics: [{ topic: input, numPartitions: PARTITIONS }], waitForLeaders: true });
+  await createTopic(admin, input, PARTITIONS);
   note(`(b) producing ${events} events to ${input}`);
   const expectedRows = await produceEvents(kafka, input, events);
   note(`    the count will write ${expectedRows} rows (closed windows)`);
@@ -279,14 +275,13 @@ async function runEndToEnd(kafka: Kafka, admin: Admin, brokers: string[], events
   const started = performance.now();
   try {
     await app.start({ handleSignals: false });
-    for (;;) {
-      if (app.state === 'ERROR') throw new Error(`(b) failed: ${app.error?.message ?? 'unknown error'}`);
-      // Not the outbox's end offsets: a transactional topic ends with a commit marker, which no
-      // consumer position passes. The rows the count must write are known from the input.
-      if ((await committedRows(table)) >= expectedRows) break;
-      if (performance.now() - started > RUN_TIMEOUT_MS) throw new Error(`(b) did not finish within ${RUN_TIMEOUT_MS} ms`);
-      await sleep(50);
-    }
+    // Not the outbox's end offsets: a transactional topic ends with a commit marker, which no
+    // consumer position passes. The rows the count must write are known from the input.
+    await pollUntil(async () => (await committedRows(table)) >= expectedRows, {
+      deadline: started + RUN_TIMEOUT_MS,
+      timeout: `(b) did not finish within ${RUN_TIMEOUT_MS} ms`,
+      failed: () => throwIfFailed(app, '(b)'),
+    });
     const seconds = (performance.now() - started) / 1000;
     const peak = rss.stop();
     await app.close();
@@ -312,27 +307,10 @@ async function runEndToEnd(kafka: Kafka, admin: Admin, brokers: string[], events
 
 /** Runs the Parquet sink benchmark; prints a table and writes bench/results/parquet-sink-<timestamp>.json. */
 export async function runParquetSinkBench(options: BenchOptions): Promise<void> {
-  const rows = Number(process.env.WEIR_BENCH_SINK_ROWS ?? (options.quick ? 200_000 : 1_000_000));
-  const events = Number(process.env.WEIR_BENCH_EVENTS ?? (options.quick ? 100_000 : 500_000));
-  for (const [name, value] of [['WEIR_BENCH_SINK_ROWS', rows], ['WEIR_BENCH_EVENTS', events]] as const) {
-    if (!(Number.isInteger(value) && value > 0)) throw new Error(`${name} must be a positive integer, got ${process.env[name]}`);
-  }
-  const fromEnv = (process.env.KAFKA_BROKERS ?? '')
-    .split(',')
-    .map((b) => b.trim())
-    .filter((b) => b !== '');
-  let broker: KafkaBroker | undefined;
-  let brokers = fromEnv;
-  if (brokers.length === 0) {
-    broker = await startKafka();
-    brokers = broker.brokers;
-    note(`started Kafka ${broker.version} on ${brokers.join(',')}`);
-  } else {
-    note(`using KAFKA_BROKERS=${brokers.join(',')}`);
-  }
-  const kafka = new Kafka({ clientId: 'weir-bench-parquet', brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
+  const rows = positiveIntegerFromEnv('WEIR_BENCH_SINK_ROWS', options.quick ? 200_000 : 1_000_000);
+  const events = positiveIntegerFromEnv('WEIR_BENCH_EVENTS', options.quick ? 100_000 : 500_000);
+  const bench = await connectBenchKafka('weir-bench-parquet');
+  const { kafka, admin, brokers } = bench;
   try {
     const runId = `${Date.now()}`;
     const loadBefore = loadAverage();
@@ -357,31 +335,22 @@ export async function runParquetSinkBench(options: BenchOptions): Promise<void> 
         'load avg': r.loadAverage,
       })),
     );
-    if (options.write) {
-      const path = writeResult('parquet-sink', {
-        benchmark: 'parquet-sink',
-        environment: environment(),
-        quick: options.quick,
-        broker: broker ? `testkit Kafka ${broker.version}` : `KAFKA_BROKERS=${brokers.join(',')}`,
-        workload: {
-          partitions: PARTITIONS,
-          users: USERS,
-          sinkAloneRows: rows,
-          endToEndEvents: events,
-          roll: ROLL,
-          timing: '(a) from WeirSinkApp.start() until the commit log covers the outbox end offsets; (b) from WeirApp.start() until the table holds every closed window',
-          loadAverageBefore: loadBefore,
-        },
-        results,
-      });
-      note(`wrote ${path}`);
-    }
+    saveResult(options, 'parquet-sink', () => ({
+      ...resultHeader('parquet-sink', options, bench.startedVersion ? `testkit Kafka ${bench.startedVersion}` : bench.description),
+      workload: {
+        partitions: PARTITIONS,
+        users: USERS,
+        sinkAloneRows: rows,
+        endToEndEvents: events,
+        roll: ROLL,
+        timing: '(a) from WeirSinkApp.start() until the commit log covers the outbox end offsets; (b) from WeirApp.start() until the table holds every closed window',
+        loadAverageBefore: loadBefore,
+      },
+      results,
+    }));
   } finally {
-    await admin.disconnect();
-    await broker?.stop();
+    await bench.close();
   }
 }
 
-if (isMain(import.meta.url)) {
-  await runParquetSinkBench(parseOptions(process.argv.slice(2)));
-}
+await runIfMain(import.meta.url, runParquetSinkBench);

@@ -17,26 +17,26 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Columns, type TableSchema } from '@weir/avro';
 import { Produced, Serdes, StreamsBuilder, type Topology } from '@weir/core';
-import { type ProcessingGuarantee, WeirApp } from '@weir/kafka';
+import type { ProcessingGuarantee } from '@weir/kafka';
 import { listParquetSource, readParquetRows, writeParquetFile } from '@weir/parquet';
 import type { Admin } from 'kafkajs';
 import {
   type BenchOptions,
   collectGarbage,
-  environment,
-  isMain,
   loadAverage,
   MiB,
   note,
-  parseOptions,
+  pollUntil,
+  positiveIntegerFromEnv,
   printTable,
+  resultHeader,
   RssSampler,
   round,
+  runIfMain,
+  saveResult,
   seededRandom,
-  sleep,
-  writeResult,
 } from './common.js';
-import { connectBenchKafka, countCommittedRecords, countingLogger } from './kafka.js';
+import { type BenchKafka, connectBenchKafka, countCommittedRecords, createTopic, freshWeirApp, throwIfFailed } from './kafka.js';
 
 const FILES = 5;
 const ROW_GROUP = 50_000;
@@ -132,37 +132,32 @@ async function sourceEnded(admin: Admin, applicationId: string): Promise<boolean
 async function runWeir(
   name: string,
   guarantee: ProcessingGuarantee,
-  bench: Awaited<ReturnType<typeof connectBenchKafka>>,
+  bench: BenchKafka,
   location: string,
   rows: number,
   runId: string,
 ): Promise<ParquetSourceResult> {
   const slug = `${guarantee.replace('_', '-')}-${runId}`;
   const output = `bench-psrc-out-${slug}`;
-  await bench.admin.createTopics({ topics: [{ topic: output, numPartitions: OUTPUT_PARTITIONS }], waitForLeaders: true });
-  const stateDir = mkdtempSync(join(tmpdir(), 'weir-bench-psrc-'));
-  const applicationId = `bench-psrc-${slug}`;
-  const warnings: Record<string, number> = {};
-  const app = new WeirApp(statelessTopology(location, output), {
-    applicationId,
+  await createTopic(bench.admin, output, OUTPUT_PARTITIONS);
+  const run = freshWeirApp('weir-bench-psrc-', () => statelessTopology(location, output), {
+    applicationId: `bench-psrc-${slug}`,
     brokers: bench.brokers,
-    stateDir,
-    processingGuarantee: guarantee,
+    guarantee,
     commitIntervalMs: COMMIT_INTERVAL_MS,
-    logger: countingLogger(warnings),
   });
+  const { app, warnings } = run;
   collectGarbage();
   const rss = new RssSampler();
   const started = performance.now();
   try {
     await app.start({ handleSignals: false });
     const startSeconds = (performance.now() - started) / 1000;
-    for (;;) {
-      if (app.state === 'ERROR') throw new Error(`${name} failed: ${app.error?.message ?? 'unknown error'}`);
-      if (await sourceEnded(bench.admin, applicationId)) break;
-      if (performance.now() - started > RUN_TIMEOUT_MS) throw new Error(`${name} did not finish within ${RUN_TIMEOUT_MS} ms`);
-      await sleep(50);
-    }
+    await pollUntil(() => sourceEnded(bench.admin, run.applicationId), {
+      deadline: started + RUN_TIMEOUT_MS,
+      timeout: `${name} did not finish within ${RUN_TIMEOUT_MS} ms`,
+      failed: () => throwIfFailed(app, name),
+    });
     const seconds = (performance.now() - started) / 1000;
     const metrics = app.metrics();
     const peak = rss.stop();
@@ -183,15 +178,13 @@ async function runWeir(
     };
   } finally {
     rss.stop();
-    await app.close();
-    rmSync(stateDir, { recursive: true, force: true });
+    await run.close();
   }
 }
 
 /** Runs the Parquet source benchmark; prints a table and writes bench/results/parquet-source-<timestamp>.json. */
 export async function runParquetSourceBench(options: BenchOptions): Promise<void> {
-  const rows = Number(process.env.WEIR_BENCH_ROWS ?? (options.quick ? 100_000 : 500_000));
-  if (!(Number.isInteger(rows) && rows > 0)) throw new Error(`WEIR_BENCH_ROWS must be a positive integer, got ${process.env.WEIR_BENCH_ROWS}`);
+  const rows = positiveIntegerFromEnv('WEIR_BENCH_ROWS', options.quick ? 100_000 : 500_000);
   const location = mkdtempSync(join(tmpdir(), 'weir-bench-psrc-files-'));
   const bench = await connectBenchKafka('weir-bench-psrc');
   try {
@@ -223,31 +216,23 @@ export async function runParquetSourceBench(options: BenchOptions): Promise<void
         'peak RSS MiB': r.peakRssMiB,
       })),
     );
-    if (options.write) {
-      const path = writeResult('parquet-source', {
-        benchmark: 'parquet-source',
-        environment: environment(),
-        quick: options.quick,
-        broker: bench.description,
-        workload: {
-          rows,
-          files: FILES,
-          rowGroupRows: ROW_GROUP,
-          outputPartitions: OUTPUT_PARTITIONS,
-          commitIntervalMs: COMMIT_INTERVAL_MS,
-          writeSeconds: round(writeSeconds, 2),
-          timing: 'Weir runs: from start() until the source task committed the end of the source',
-        },
-        results,
-      });
-      note(`wrote ${path}`);
-    }
+    saveResult(options, 'parquet-source', () => ({
+      ...resultHeader('parquet-source', options, bench.description),
+      workload: {
+        rows,
+        files: FILES,
+        rowGroupRows: ROW_GROUP,
+        outputPartitions: OUTPUT_PARTITIONS,
+        commitIntervalMs: COMMIT_INTERVAL_MS,
+        writeSeconds: round(writeSeconds, 2),
+        timing: 'Weir runs: from start() until the source task committed the end of the source',
+      },
+      results,
+    }));
   } finally {
     await bench.close();
     rmSync(location, { recursive: true, force: true });
   }
 }
 
-if (isMain(import.meta.url)) {
-  await runParquetSourceBench(parseOptions(process.argv.slice(2)));
-}
+await runIfMain(import.meta.url, runParquetSourceBench);

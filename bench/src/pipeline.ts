@@ -18,8 +18,6 @@
  *      a row is visible when a `watchTable` poller (every 100 ms) first reads it from a committed
  *      file. Latency = visible - close, per row (page, window), as p50, p99 and max.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Consumed, Serdes, StreamsBuilder, type Topology } from '@weir/core';
@@ -27,25 +25,35 @@ import type { PageView } from '@weir/example-clickstream/generator';
 import { generateClickstream } from '@weir/example-clickstream/generator';
 import { produceClickstream } from '@weir/example-clickstream/produce';
 import { PAGES_TABLE, pageViewsPerMinute, WINDOW_GRACE_MS } from '@weir/example-clickstream/topology';
-import { type ProcessingGuarantee, WeirApp } from '@weir/kafka';
+import type { ProcessingGuarantee } from '@weir/kafka';
 import { openTable, type RollPolicy, watchTable } from '@weir/parquet';
 import {
   type BenchOptions,
   collectGarbage,
   directorySize,
-  environment,
-  isMain,
   loadAverage,
   MiB,
   note,
-  parseOptions,
+  pollUntil,
   printTable,
+  resultHeader,
   RssSampler,
   round,
+  runIfMain,
+  saveResult,
   sleep,
-  writeResult,
 } from './common.js';
-import { committedAll, connectBenchKafka, countCommittedRecords, countingLogger, endOffsets, runBareConsumer } from './kafka.js';
+import {
+  type BenchKafka,
+  committedAll,
+  connectBenchKafka,
+  countCommittedRecords,
+  createTopic,
+  endOffsets,
+  freshWeirApp,
+  runBareConsumer,
+  throwIfFailed,
+} from './kafka.js';
 
 const PARTITIONS = 4;
 /** The demo's roll policy (examples/clickstream/src/topology.ts). */
@@ -101,61 +109,52 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** A Weir app on a fresh id, state directory and table; `close()` removes the state directory. */
-function freshApp(name: string, guarantee: ProcessingGuarantee, brokers: string[], input: string, warnings: Record<string, number>) {
+/** A Weir app on a fresh id, state directory and table; `close()` removes them. */
+function freshApp(name: string, guarantee: ProcessingGuarantee, brokers: readonly string[], input: string) {
   const slug = `${name}-${guarantee.replace('_', '-')}-${Date.now()}`;
-  const stateDir = mkdtempSync(join(tmpdir(), 'weir-bench-pipeline-'));
-  const tableDir = join(stateDir, 'tables', PAGES_TABLE);
   const applicationId = `bench-pipeline-${slug}`;
-  const app = new WeirApp(pipelineTopology(input, tableDir), {
+  const tableDir = (dir: string) => join(dir, 'tables', PAGES_TABLE);
+  const run = freshWeirApp('weir-bench-pipeline-', (dir) => pipelineTopology(input, tableDir(dir)), {
     applicationId,
     brokers,
-    stateDir: join(stateDir, 'state'),
-    processingGuarantee: guarantee,
+    guarantee,
     // The same interval for both guarantees, so that only the guarantee differs.
     commitIntervalMs: 100,
-    logger: countingLogger(warnings),
+    stateDir: (dir) => join(dir, 'state'),
   });
-  return {
-    app,
-    applicationId,
-    tableDir,
-    outbox: `${applicationId}-${PAGES_TABLE}-outbox`,
-    async close() {
-      await app.close();
-      rmSync(stateDir, { recursive: true, force: true });
-    },
-  };
+  return { ...run, tableDir: tableDir(run.dir), outbox: `${applicationId}-${PAGES_TABLE}-outbox` };
 }
 
 async function throughputRun(
   guarantee: ProcessingGuarantee,
-  kafka: Awaited<ReturnType<typeof connectBenchKafka>>,
+  kafka: BenchKafka,
   input: string,
   ends: ReadonlyMap<number, bigint>,
   events: number,
   bareEventsPerSecond: number,
 ): Promise<ThroughputResult> {
-  const warnings: Record<string, number> = {};
-  const run = freshApp('throughput', guarantee, kafka.brokers, input, warnings);
+  const run = freshApp('throughput', guarantee, kafka.brokers, input);
   collectGarbage();
   const rss = new RssSampler();
   const started = performance.now();
   try {
     await run.app.start({ handleSignals: false });
     const startSeconds = (performance.now() - started) / 1000;
-    const failed = () => {
-      if (run.app.state === 'ERROR') throw new Error(`throughput run ${guarantee} failed: ${run.app.error?.message ?? 'unknown error'}`);
-    };
-    const deadline = started + RUN_TIMEOUT_MS;
+    const waitFor = (what: string, condition: () => Promise<boolean> | boolean) =>
+      pollUntil(condition, {
+        deadline: started + RUN_TIMEOUT_MS,
+        timeout: `timed out waiting until ${what}`,
+        failed: () => throwIfFailed(run.app, `throughput run ${guarantee}`),
+        intervalMs: 100,
+      });
     // Every view is processed twice: by its input task (grouping by page) and by its page's task.
-    await waitFor('the app processed every view twice', deadline, failed, async () => run.app.metrics().recordsProcessed >= 2 * events);
-    await waitFor('the app committed the input', deadline, failed, () => committedAll(kafka.admin, run.applicationId, input, ends));
+    await waitFor('the app processed every view twice', () => run.app.metrics().recordsProcessed >= 2 * events);
+    await waitFor('the app committed the input', () => committedAll(kafka.admin, run.applicationId, input, ends));
     // A commit after the last record was processed has put every emitted window into the outbox.
     const commits = run.app.metrics().commits;
-    await waitFor('one more commit', deadline, failed, async () => run.app.metrics().commits > commits);
+    await waitFor('one more commit', () => run.app.metrics().commits > commits);
     const outboxRecords = await countCommittedRecords(kafka.kafka, kafka.admin, run.outbox);
-    await waitFor('the table holds every outbox record', deadline, failed, async () => (await openTable(run.tableDir).catch(() => undefined))?.count().then((n) => n >= outboxRecords) ?? false);
+    await waitFor('the table holds every outbox record', async () => (await openTable(run.tableDir).catch(() => undefined))?.count().then((n) => n >= outboxRecords) ?? false);
     const seconds = (performance.now() - started) / 1000;
     const metrics = run.app.metrics();
     const table = await openTable(run.tableDir);
@@ -173,7 +172,7 @@ async function throughputRun(
       files: table.files().length,
       tableMiB: round(directorySize(run.tableDir).apparentBytes / MiB, 2),
       peakRssMiB: Math.round(rss.stop() / MiB),
-      warnings,
+      warnings: run.warnings,
       loadAverage: loadAverage(),
     };
   } finally {
@@ -182,26 +181,15 @@ async function throughputRun(
   }
 }
 
-/** Polls `condition` every 100 ms until it holds; `check` throws if the run failed. */
-async function waitFor(what: string, deadline: number, check: () => void, condition: () => Promise<boolean>): Promise<void> {
-  for (;;) {
-    check();
-    if (await condition()) return;
-    if (performance.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(100);
-  }
-}
-
 async function latencyRun(
   guarantee: ProcessingGuarantee,
-  kafka: Awaited<ReturnType<typeof connectBenchKafka>>,
+  kafka: BenchKafka,
   events: number,
   spanMs: number,
 ): Promise<LatencyResult> {
   const input = `bench-pipeline-live-${guarantee.replace('_', '-')}-${Date.now()}`;
-  await kafka.admin.createTopics({ topics: [{ topic: input, numPartitions: PARTITIONS }], waitForLeaders: true });
-  const warnings: Record<string, number> = {};
-  const run = freshApp('latency', guarantee, kafka.brokers, input, warnings);
+  await createTopic(kafka.admin, input, PARTITIONS);
+  const run = freshApp('latency', guarantee, kafka.brokers, input);
   // Event time ends a little before now, so that no timestamp is ahead of the broker's clock.
   const stream = generateClickstream({ endMs: Date.now() - 60_000, events, spanMs, lateShare: 0, outOfOrderShare: 0.05 });
   const visible = new Map<string, number>();
@@ -243,7 +231,7 @@ async function latencyRun(
     let lastCount = -1;
     let stableSince = performance.now();
     for (;;) {
-      if (run.app.state === 'ERROR') throw new Error(`latency run ${guarantee} failed: ${run.app.error?.message ?? 'unknown error'}`);
+      throwIfFailed(run.app, `latency run ${guarantee}`);
       if (visible.size !== lastCount) {
         lastCount = visible.size;
         stableSince = performance.now();
@@ -285,7 +273,7 @@ export async function runPipelineBench(options: BenchOptions): Promise<void> {
   const bench = await connectBenchKafka('weir-bench-pipeline');
   try {
     const input = `bench-pipeline-${Date.now()}`;
-    await bench.admin.createTopics({ topics: [{ topic: input, numPartitions: PARTITIONS }], waitForLeaders: true });
+    await createTopic(bench.admin, input, PARTITIONS);
     const stream = generateClickstream({ endMs: Date.now() - 10 * 60_000, events });
     note(`producing ${events} page views (the demo's generator, 30 min of event time) to ${input}`);
     const produceStarted = performance.now();
@@ -337,30 +325,22 @@ export async function runPipelineBench(options: BenchOptions): Promise<void> {
         'load avg': r.loadAverage,
       })),
     );
-    if (options.write) {
-      const path = writeResult('pipeline', {
-        benchmark: 'pipeline',
-        environment: environment(),
-        quick: options.quick,
-        broker: bench.description,
-        workload: {
-          events,
-          partitions: PARTITIONS,
-          roll: ROLL,
-          commitIntervalMs: 100,
-          live: { events: liveEvents, spanMinutes: liveSpanMs / 60_000, speedup: SPEEDUP },
-        },
-        bare,
-        throughput,
-        latency,
-      });
-      note(`wrote ${path}`);
-    }
+    saveResult(options, 'pipeline', () => ({
+      ...resultHeader('pipeline', options, bench.description),
+      workload: {
+        events,
+        partitions: PARTITIONS,
+        roll: ROLL,
+        commitIntervalMs: 100,
+        live: { events: liveEvents, spanMinutes: liveSpanMs / 60_000, speedup: SPEEDUP },
+      },
+      bare,
+      throughput,
+      latency,
+    }));
   } finally {
     await bench.close();
   }
 }
 
-if (isMain(import.meta.url)) {
-  await runPipelineBench(parseOptions(process.argv.slice(2)));
-}
+await runIfMain(import.meta.url, runPipelineBench);

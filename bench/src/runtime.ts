@@ -12,30 +12,27 @@
  * Each Weir run has a fresh application id and state directory and is timed from `start()` until
  * its consumer group has committed the end offsets of every input partition.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Consumed, Produced, Serdes, StreamsBuilder, TimeWindows, type Topology, windowedSerde } from '@weir/core';
-import { type ProcessingGuarantee, WeirApp } from '@weir/kafka';
+import type { ProcessingGuarantee } from '@weir/kafka';
 import type { Admin, Kafka } from 'kafkajs';
 import {
   type BenchOptions,
   collectGarbage,
-  environment,
   loadAverage,
-  isMain,
   MiB,
   note,
-  parseOptions,
+  pollUntil,
+  positiveIntegerFromEnv,
   printTable,
+  resultHeader,
   RssSampler,
   round,
+  runIfMain,
+  saveResult,
   seededRandom,
-  sleep,
-  writeResult,
 } from './common.js';
-import { committedAll, connectBenchKafka, countingLogger, endOffsets, runBareConsumer } from './kafka.js';
+import { committedAll, connectBenchKafka, createTopic, endOffsets, freshWeirApp, runBareConsumer, throwIfFailed } from './kafka.js';
 
 const PARTITIONS = 4;
 const USERS = 10_000;
@@ -150,21 +147,14 @@ async function runWeir(
 ): Promise<Omit<RuntimeResult, 'ratioToBare'>> {
   const slug = `${name.slice(1, 2)}-${guarantee.replace('_', '-')}-${runId}`;
   const output = `bench-out-${slug}`;
-  await admin.createTopics({
-    topics: [{ topic: output, numPartitions: PARTITIONS }],
-    waitForLeaders: true,
-  });
-  const stateDir = mkdtempSync(join(tmpdir(), 'weir-bench-runtime-'));
-  const applicationId = `bench-${slug}`;
-  const warnings: Record<string, number> = {};
-  const app = new WeirApp(build(input, output), {
-    applicationId,
+  await createTopic(admin, output, PARTITIONS);
+  const run = freshWeirApp('weir-bench-runtime-', () => build(input, output), {
+    applicationId: `bench-${slug}`,
     brokers,
-    stateDir,
-    processingGuarantee: guarantee,
+    guarantee,
     commitIntervalMs: COMMIT_INTERVAL_MS,
-    logger: countingLogger(warnings),
   });
+  const { app, warnings } = run;
   collectGarbage();
   const baseline = process.memoryUsage.rss();
   const rss = new RssSampler();
@@ -173,15 +163,19 @@ async function runWeir(
   try {
     await app.start({ handleSignals: false });
     const startSeconds = (performance.now() - started) / 1000;
-    for (;;) {
-      if (app.state === 'ERROR') throw new Error(`${name} failed: ${app.error?.message ?? 'unknown error'}`);
-      if (processedSeconds === undefined && app.metrics().recordsProcessed >= events) {
-        processedSeconds = (performance.now() - started) / 1000;
-      }
-      if (await committedAll(admin, applicationId, input, ends)) break;
-      if (performance.now() - started > RUN_TIMEOUT_MS) throw new Error(`${name} did not commit the end offsets within ${RUN_TIMEOUT_MS} ms`);
-      await sleep(50);
-    }
+    await pollUntil(
+      () => {
+        if (processedSeconds === undefined && app.metrics().recordsProcessed >= events) {
+          processedSeconds = (performance.now() - started) / 1000;
+        }
+        return committedAll(admin, run.applicationId, input, ends);
+      },
+      {
+        deadline: started + RUN_TIMEOUT_MS,
+        timeout: `${name} did not commit the end offsets within ${RUN_TIMEOUT_MS} ms`,
+        failed: () => throwIfFailed(app, name),
+      },
+    );
     const seconds = (performance.now() - started) / 1000;
     const metrics = app.metrics();
     const peak = rss.stop();
@@ -204,21 +198,19 @@ async function runWeir(
     };
   } finally {
     rss.stop();
-    await app.close();
-    rmSync(stateDir, { recursive: true, force: true });
+    await run.close();
   }
 }
 
 /** Runs the runtime benchmark; prints a table and writes bench/results/runtime-<timestamp>.json. */
 export async function runRuntimeBench(options: BenchOptions): Promise<void> {
-  const events = Number(process.env.WEIR_BENCH_EVENTS ?? (options.quick ? 100_000 : 500_000));
-  if (!(Number.isInteger(events) && events > 0)) throw new Error(`WEIR_BENCH_EVENTS must be a positive integer, got ${process.env.WEIR_BENCH_EVENTS}`);
+  const events = positiveIntegerFromEnv('WEIR_BENCH_EVENTS', options.quick ? 100_000 : 500_000);
   const bench = await connectBenchKafka('weir-bench');
   const { kafka, admin, brokers } = bench;
   try {
     const runId = `${Date.now()}`;
     const input = `bench-clicks-${runId}`;
-    await admin.createTopics({ topics: [{ topic: input, numPartitions: PARTITIONS }], waitForLeaders: true });
+    await createTopic(admin, input, PARTITIONS);
     note(`producing ${events} events to ${input} (${PARTITIONS} partitions)${options.quick ? ' (quick)' : ''}`);
     const produceSeconds = await produceClicks(kafka, input, events);
     const ends = await endOffsets(admin, input);
@@ -271,29 +263,21 @@ export async function runRuntimeBench(options: BenchOptions): Promise<void> {
         'peak RSS MiB': r.peakRssMiB,
       })),
     );
-    if (options.write) {
-      const path = writeResult('runtime', {
-        benchmark: 'runtime',
-        environment: environment(),
-        quick: options.quick,
-        broker: bench.description,
-        workload: {
-          events,
-          partitions: PARTITIONS,
-          users: USERS,
-          commitIntervalMs: COMMIT_INTERVAL_MS,
-          produceSeconds: round(produceSeconds, 2),
-          timing: 'Weir runs: from start() until the group committed the end offsets of every input partition',
-        },
-        results,
-      });
-      note(`wrote ${path}`);
-    }
+    saveResult(options, 'runtime', () => ({
+      ...resultHeader('runtime', options, bench.description),
+      workload: {
+        events,
+        partitions: PARTITIONS,
+        users: USERS,
+        commitIntervalMs: COMMIT_INTERVAL_MS,
+        produceSeconds: round(produceSeconds, 2),
+        timing: 'Weir runs: from start() until the group committed the end offsets of every input partition',
+      },
+      results,
+    }));
   } finally {
     await bench.close();
   }
 }
 
-if (isMain(import.meta.url)) {
-  await runRuntimeBench(parseOptions(process.argv.slice(2)));
-}
+await runIfMain(import.meta.url, runRuntimeBench);

@@ -27,17 +27,16 @@ import {
   type BenchOptions,
   collectGarbage,
   directorySize,
-  environment,
-  isMain,
   loadAverage,
   MiB,
   note,
-  parseOptions,
   printTable,
+  resultHeader,
   RssSampler,
   round,
+  runIfMain,
+  saveResult,
   seededRandom,
-  writeResult,
 } from './common.js';
 
 const WINDOW_MS = 60_000;
@@ -333,25 +332,18 @@ export async function runStateStoreBench(options: BenchOptions): Promise<void> {
     })),
   );
 
-  if (options.write) {
-    const path = writeResult('state-stores', {
-      benchmark: 'state-stores',
-      environment: environment(),
-      quick: options.quick,
-      workload: {
-        topology: 'stream().groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(60_000, 10_000)).count()',
-        backend: 'LmdbStateBackendFactory (one LMDB environment per task)',
-        keyDistribution: 'uniform over the key set (seeded)',
-        eventMsPerRecord: EVENT_MS_PER_RECORD,
-        recordsPerScenario: records,
-      },
-      scenarios: results,
-      retention: { records: retentionRecords, keys: 1_000_000, commitIntervalMs: 1_000, ...retention },
-    });
-    note(`wrote ${path}`);
-  }
+  saveResult(options, 'state-stores', () => ({
+    ...resultHeader('state-stores', options),
+    workload: {
+      topology: 'stream().groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(60_000, 10_000)).count()',
+      backend: 'LmdbStateBackendFactory (one LMDB environment per task)',
+      keyDistribution: 'uniform over the key set (seeded)',
+      eventMsPerRecord: EVENT_MS_PER_RECORD,
+      recordsPerScenario: records,
+    },
+    scenarios: results,
+    retention: { records: retentionRecords, keys: 1_000_000, commitIntervalMs: 1_000, ...retention },
+  }));
 }
 
-if (isMain(import.meta.url)) {
-  await runStateStoreBench(parseOptions(process.argv.slice(2)));
-}
+await runIfMain(import.meta.url, runStateStoreBench);
