@@ -61,6 +61,8 @@ const ROLL: RollPolicy = { rows: 100_000, intervalMs: 5_000 };
 /** Event time per wall time in the latency phase: a 1-minute window closes every second. */
 const SPEEDUP = 60;
 const RUN_TIMEOUT_MS = 15 * 60_000;
+/** Views per send in the latency phase: small, so that close times are precise. */
+const LIVE_BATCH = 200;
 const GUARANTEES: readonly ProcessingGuarantee[] = ['exactly_once', 'at_least_once'];
 
 /** The demo's per-page windowed count alone (no sessions), from `input` into a table at `dir`. */
@@ -201,7 +203,7 @@ async function latencyRun(
   });
   collectGarbage();
   const rss = new RssSampler();
-  // closes[i]: wall time when the first view at or after (window end + grace) was in Kafka.
+  // By window end: the wall time when the first view at or after its end + grace was in Kafka.
   const closeAt = new Map<number, number>();
   let latestSent = Number.NEGATIVE_INFINITY;
   try {
@@ -211,7 +213,7 @@ async function latencyRun(
     await produceClickstream(kafka.kafka, stream, {
       topic: input,
       partitions: PARTITIONS,
-      batchSize: 200,
+      batchSize: LIVE_BATCH,
       pace: async (upTo) => {
         // Hold each send until its last view's event time is due on the sped-up clock.
         const due = (stream.timestamp[upTo - 1]! - stream.startMs) / SPEEDUP;
@@ -220,7 +222,7 @@ async function latencyRun(
       },
       onProduced: (upTo) => {
         const now = Date.now();
-        for (let i = upTo - 200 < 0 ? 0 : upTo - 200; i < upTo; i++) latestSent = Math.max(latestSent, stream.timestamp[i]!);
+        for (let i = Math.max(0, upTo - LIVE_BATCH); i < upTo; i++) latestSent = Math.max(latestSent, stream.timestamp[i]!);
         // Every window whose end + grace is now at or before the latest view sent is closed.
         const firstEnd = Math.ceil(stream.startMs / 60_000) * 60_000;
         for (let end = firstEnd; end + WINDOW_GRACE_MS <= latestSent; end += 60_000) if (!closeAt.has(end)) closeAt.set(end, now);

@@ -146,7 +146,7 @@ export function clickstreamTopology(options: ClickstreamTopologyOptions = {}): T
   views
     .groupByKey()
     .windowedBy(SessionWindows.ofInactivityGapAndGrace(SESSION_GAP_MS, SESSION_GRACE_MS))
-    .count(Materialized.as<string, number>('user-sessions').withCachingDisabled())
+    .count(Materialized.as<string, number>('user-sessions'))
     .suppress(Suppressed.untilWindowCloses().withName('user-sessions-until-closed'))
     .toStream()
     .filter((session) => !isTick(session.key))
