@@ -1,139 +1,27 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Columns, type TableSchema } from '@weir/avro';
-import { Consumed, JoinWindows, Produced, Serdes, StreamsBuilder, type Topology, windowedSerde } from '@weir/core';
+import { Consumed, JoinWindows, Produced, Serdes, StreamsBuilder } from '@weir/core';
 import { TestDriver } from '@weir/core/testing';
 import { silentLogger, WeirApp } from '@weir/kafka';
-import { parquetRowSerde, TableWriter, writeParquetFile } from '@weir/parquet';
-import type { Admin, KafkaMessage } from 'kafkajs';
+import { parquetRowSerde, TableWriter } from '@weir/parquet';
 import { describe, expect, it } from 'vitest';
-import { backfilledUserClicks, parquetClicks, topicClicks, topicUserClicks } from './fixtures/parquet-source-topologies.mjs';
+import { backfilledUserClicks, parquetClicks, topicUserClicks } from './fixtures/parquet-source-topologies.mjs';
 import { ChildApp } from './support/child-app.js';
 import { seededRandom } from './support/datasets.js';
 import { connectedAdmin, kafkaBrokers, uniqueName, uniqueTopic } from './support/kafka.js';
 import { hasConsumedAll, readTopic, waitUntil } from './support/topics.js';
-
-const OUTPUT_PARTITIONS = 3;
-const script = fileURLToPath(new URL('./fixtures/run-parquet-source-app.mjs', import.meta.url));
-
-const clickColumns: TableSchema = [Columns.string('user'), Columns.string('page'), Columns.int64('n'), Columns.timestampMillis('ts')];
-type Click = { user: string; page: string; n: bigint; ts: Date };
-
-/** `count` clicks, 100 ms apart with some out of order (late ones among them), from a seeded generator (the same within one run). */
-function clicks(count: number, seed: number): Click[] {
-  const random = seededRandom(seed);
-  // Two days back, minute-aligned: the broker refuses timestamps more than an hour ahead of its clock.
-  const start = Math.floor((Date.now() - 2 * 86_400_000) / 60_000) * 60_000;
-  return Array.from({ length: count }, (_, i) => ({
-    user: `u${Math.floor(random() * 50)}`,
-    page: `/p${Math.floor(random() * 20)}`,
-    n: BigInt(i),
-    ts: new Date(start + i * 100 - (random() < 0.05 ? Math.floor(random() * 90_000) : 0)),
-  }));
-}
-
-/** Writes the clicks into files of `perFile` rows (row groups of 5 000) under a new directory. */
-async function writeClicks(rows: readonly Click[], perFile: number): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'weir-parquet-source-'));
-  for (let i = 0; i * perFile < rows.length; i++) {
-    const name = `part-${String(i).padStart(4, '0')}.parquet`;
-    await writeParquetFile(join(dir, name), clickColumns, rows.slice(i * perFile, (i + 1) * perFile), { rowGroupSize: 5_000 });
-  }
-  return dir;
-}
-
-interface Outputs {
-  mapped: string[];
-  counts: string[];
-}
-
-const windowedKeys = windowedSerde(Serdes.String());
-const countLine = (key: { key: string; window: { start: number } }, count: number) => `${key.key}@${key.window.start}=${count}`;
-
-/** The TestDriver's outputs of the Parquet topology, and (as a cross-check) of the topic topology fed the same rows. */
-async function reference(location: string, rows: readonly Click[], topics: { mapped: string; counts: string }): Promise<Outputs> {
-  const read = (driver: TestDriver): Outputs => ({
-    mapped: driver
-      .createOutputTopic(topics.mapped, Serdes.String(), Serdes.String())
-      .readKeyValuesToList()
-      .map(({ key, value }) => `${key}:${value}`)
-      .sort(),
-    counts: driver
-      .createOutputTopic(topics.counts, windowedKeys, Serdes.Json<number>())
-      .readKeyValuesToList()
-      .map(({ key, value }) => countLine(key, value))
-      .sort(),
-  });
-  const fromFiles = new TestDriver(parquetClicks({ location, ...topics }), { applicationId: 'reference' });
-  await fromFiles.runSources();
-  const expected = read(fromFiles);
-  const fromTopic = new TestDriver(topicClicks({ input: 'clicks', ...topics }), { applicationId: 'reference' });
-  const input = fromTopic.createInputTopic('clicks', Serdes.String(), parquetRowSerde<Click>());
-  for (const click of rows) input.pipeInput(click.user, click, click.ts.getTime());
-  expect(read(fromTopic)).toEqual(expected);
-  return expected;
-}
-
-function decode(mapped: Map<number, KafkaMessage[]>, counts: Map<number, KafkaMessage[]>, topics: { mapped: string; counts: string }): Outputs {
-  const all = (m: Map<number, KafkaMessage[]>) => [...m.values()].flat();
-  return {
-    mapped: all(mapped)
-      .map((m) => `${m.key?.toString()}:${m.value?.toString()}`)
-      .sort(),
-    counts: all(counts)
-      .map((m) => countLine(windowedKeys.deserialize(topics.counts, m.key ?? null)!, JSON.parse(m.value!.toString()) as number))
-      .sort(),
-  };
-}
-
-/** Whether the app committed the end of source `node` and its downstream tasks consumed what it produced. */
-async function finished(admin: Admin, applicationId: string, topology: Topology): Promise<boolean> {
-  const internal = topology.internalTopics(applicationId).repartition;
-  const positionTopic = internal.find((t) => t.endsWith('-position'))!;
-  const [entry] = (await admin.fetchOffsets({ groupId: applicationId, topics: [positionTopic] }))[0]?.partitions ?? [];
-  const metadata = entry?.metadata ? (JSON.parse(entry.metadata) as { sources?: Record<string, { ended?: boolean }> }) : undefined;
-  if (!Object.values(metadata?.sources ?? {}).some((s) => s.ended)) return false;
-  for (const topic of internal.filter((t) => t.endsWith('-repartition'))) if (!(await consumedTransactional(admin, applicationId, topic))) return false;
-  return true;
-}
-
-/**
- * Whether group `groupId` consumed every record of `topic`, a topic written in transactions: its
- * end offset lies one past the last commit marker, which a consumer never commits past.
- */
-async function consumedTransactional(admin: Admin, groupId: string, topic: string): Promise<boolean> {
-  const ends = await admin.fetchTopicOffsets(topic);
-  const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
-  const byPartition = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? []);
-  return ends.every(({ partition, high }) => BigInt(high) === 0n || (byPartition.get(partition) ?? -1n) >= BigInt(high) - 1n);
-}
+import { type Click, type Outputs, actual, clickColumns, clicks, countLine, finished, outputTopics, reference, script, windowedKeys, writeClicks } from './support/parquet-source.js';
 
 describe('Parquet source on the runtime', () => {
   const connected = connectedAdmin();
 
-  async function outputTopics(): Promise<{ mapped: string; counts: string }> {
-    const mapped = uniqueTopic('psrc-mapped');
-    const counts = uniqueTopic('psrc-counts');
-    await connected.admin.createTopics({
-      topics: [
-        { topic: mapped, numPartitions: OUTPUT_PARTITIONS },
-        { topic: counts, numPartitions: OUTPUT_PARTITIONS },
-      ],
-      waitForLeaders: true,
-    });
-    return { mapped, counts };
-  }
 
-  async function actual(topics: { mapped: string; counts: string }): Promise<Outputs> {
-    return decode(await readTopic(connected.kafka, connected.admin, topics.mapped), await readTopic(connected.kafka, connected.admin, topics.counts), topics);
-  }
 
   it('a topology over Parquet files in-process equals the TestDriver (and the same rows from a topic)', async () => {
     const rows = clicks(30_000, 3);
     const location = await writeClicks(rows, 12_000);
-    const topics = await outputTopics();
+    const topics = await outputTopics(connected);
     const applicationId = uniqueName('psrc-inproc');
     const topology = parquetClicks({ location, ...topics });
     const app = new WeirApp(topology, { applicationId, brokers: kafkaBrokers(), stateDir: await mkdtemp(join(tmpdir(), 'weir-psrc-')), logger: silentLogger });
@@ -143,7 +31,7 @@ describe('Parquet source on the runtime', () => {
     await app.close();
     const expected = await reference(location, rows, topics);
     expect(expected.counts.length).toBeGreaterThan(100);
-    const got = await actual(topics);
+    const got = await actual(connected, topics);
     expect(got.mapped.length).toBe(expected.mapped.length);
     expect(got).toEqual(expected);
   });
@@ -170,7 +58,7 @@ describe('Parquet source on the runtime', () => {
    */
   async function splitDataSet(count: number, seed: number) {
     const input = uniqueTopic('psrc-live');
-    const topics = await outputTopics();
+    const topics = await outputTopics(connected);
     await connected.admin.createTopics({ topics: [{ topic: input, numPartitions: 3 }], waitForLeaders: true });
     const rows = clicks(count, seed);
     const producer = connected.kafka.producer();
@@ -222,7 +110,7 @@ describe('Parquet source on the runtime', () => {
     await app.start({ handleSignals: false });
     await waitUntil('the app read the archive and the topic', () => hasConsumedAll(connected.admin, applicationId, input), 120_000);
     await app.close();
-    const got = await actual(topics);
+    const got = await actual(connected, topics);
     expect(expected.counts.length).toBeGreaterThan(100);
     expect(new Set(got.mapped).size).toBe(got.mapped.length);
     expect(got).toEqual(expected);
@@ -259,7 +147,7 @@ describe('Parquet source on the runtime', () => {
     child.start();
     await waitUntil('the app read the archive and the topic', () => hasConsumedAll(connected.admin, applicationId, input), 300_000, () => child.output.slice(-4000));
     await child.stop();
-    const got = await actual(topics);
+    const got = await actual(connected, topics);
     expect(new Set(got.mapped).size).toBe(got.mapped.length);
     expect(got.mapped.length).toBe(expected.mapped.length);
     expect(got).toEqual(expected);
@@ -310,49 +198,4 @@ describe('Parquet source on the runtime', () => {
     expect(await lines()).toEqual(expected);
   });
 
-  it('survives SIGKILL at random moments: read_committed output holds each record once and equals the TestDriver', async () => {
-    const rows = clicks(300_000, 5);
-    const location = await writeClicks(rows, 40_000);
-    const topics = await outputTopics();
-    const applicationId = uniqueName('psrc-kill');
-    const topology = parquetClicks({ location, ...topics });
-    const child = new ChildApp({
-      script,
-      topology: 'parquetClicks',
-      topologyArgs: { location, ...topics },
-      applicationId,
-      brokers: kafkaBrokers(),
-      stateDir: await mkdtemp(join(tmpdir(), 'weir-psrc-kill-')),
-    });
-    const random = seededRandom(11);
-    // The source task's committed metadata ('' until the app created its position topic).
-    const committed = async () => {
-      const fetched = await connected.admin.fetchOffsets({ groupId: applicationId, topics: [`${applicationId}-clicks-position`] }).catch(() => []);
-      return fetched[0]?.partitions[0]?.metadata ?? '';
-    };
-    let kills = 0;
-    const positions: string[] = [];
-    for (; kills < 5; kills++) {
-      child.start();
-      // Each kill lands after the run committed progress of its own, at a random moment after it
-      // (the machine is shared: fixed delays would sometimes kill before any progress).
-      const before = await committed();
-      await waitUntil('the app committed progress', async () => (await committed()) !== before, 120_000, () => child.output.slice(-2000));
-      await new Promise((resolve) => setTimeout(resolve, random() * 1_500));
-      await child.kill();
-      positions.push(await committed());
-    }
-    // The kills landed while the source was being read: distinct positions, not its end.
-    expect(new Set(positions.filter((p) => p.includes('"position"') && !p.includes('"ended"'))).size).toBeGreaterThanOrEqual(3);
-    child.start();
-    await waitUntil('the restarted app read and processed the source', () => finished(connected.admin, applicationId, topology), 300_000, () =>
-      child.output.slice(-4000),
-    );
-    await child.stop();
-    const expected = await reference(location, rows, topics);
-    const got = await actual(topics);
-    expect(new Set(got.mapped).size).toBe(got.mapped.length);
-    expect(got.mapped.length).toBe(expected.mapped.length);
-    expect(got).toEqual(expected);
-  }, 600_000);
 });
