@@ -18,6 +18,7 @@ import { resolveConfig, type ResolvedConfig, type WeirAppConfig } from './config
 import { RecordRejectedError, WeirConfigError, WeirRuntimeError } from './errors.js';
 import { isBrokerUnavailable } from './internal/broker-errors.js';
 import { sendInRequests } from './internal/commit-sender.js';
+import { retryWithBackoff } from './internal/retry.js';
 import { readPartitions } from './internal/partition-reader.js';
 import { SinkRunner } from './internal/sink-runner.js';
 import { SourceRunner } from './internal/source-runner.js';
@@ -287,25 +288,18 @@ export class WeirApp {
       this.setState('REBALANCING');
       const old = this.consumer;
       this.consumer = undefined;
-      await withTimeout(old?.disconnect() ?? Promise.resolve(), DISCONNECT_TIMEOUT_MS, () => new Error('disconnect timed out')).catch(() => {});
+      await disconnectWithin(old);
       await this.mutex.run(async () => {
         for (const id of [...this.tasks.keys()]) this.closeTask(id);
         this.assigned = new Set();
       });
-      for (let attempt = 1; this.state === 'REBALANCING' || this.state === 'RUNNING'; attempt++) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 500 * 2 ** Math.min(attempt, 6))));
-        if (this.state !== 'REBALANCING' && this.state !== 'RUNNING') return;
-        try {
-          await this.startConsumer();
-          return;
-        } catch (error) {
-          this.config.logger.warn('consumer restart failed; retrying', { attempt, error: (error as Error).message });
-          // startConsumer() set the consumer before it failed to connect or join.
-          const failed = this.consumer as Consumer | undefined;
-          await withTimeout(failed?.disconnect() ?? Promise.resolve(), DISCONNECT_TIMEOUT_MS, () => new Error('disconnect timed out')).catch(() => {});
-          this.consumer = undefined;
-        }
-      }
+      const running = () => this.state === 'REBALANCING' || this.state === 'RUNNING';
+      await retryWithBackoff(running, () => this.startConsumer(), async (attempt, error) => {
+        this.config.logger.warn('consumer restart failed; retrying', { attempt, error: error.message });
+        // startConsumer() set the consumer before it failed to connect or join.
+        await disconnectWithin(this.consumer);
+        this.consumer = undefined;
+      });
     } finally {
       this.recovering = false;
     }
@@ -676,18 +670,24 @@ export class WeirApp {
       process.off('SIGINT', this.signalHandler);
     }
     for (const id of [...this.tasks.keys()]) this.closeTask(id);
-    // Each bounded: a client stuck reconnecting to a broker that went away must not hold the app.
-    const disconnect = (client: { disconnect(): Promise<void> } | undefined) =>
-      client ? withTimeout(client.disconnect(), DISCONNECT_TIMEOUT_MS, () => new Error('disconnect timed out')).catch(() => {}) : undefined;
-    await disconnect(this.consumer);
-    await disconnect(this.global?.consumer);
-    await disconnect(this.sharedProducer);
-    await disconnect(this.admin);
+    await disconnectWithin(this.consumer);
+    await disconnectWithin(this.global?.consumer);
+    await disconnectWithin(this.sharedProducer);
+    await disconnectWithin(this.admin);
   }
 
   private setState(state: AppState): void {
     if (this.stateSubject.value !== state) this.stateSubject.next(state);
   }
+}
+
+/**
+ * Disconnects a client, giving up after {@link DISCONNECT_TIMEOUT_MS}: a client stuck
+ * reconnecting to a broker that went away must not hold the app. Errors are ignored.
+ */
+async function disconnectWithin(client: { disconnect(): Promise<void> } | undefined): Promise<void> {
+  if (!client) return;
+  await withTimeout(client.disconnect(), DISCONNECT_TIMEOUT_MS, () => new Error('disconnect timed out')).catch(() => {});
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {

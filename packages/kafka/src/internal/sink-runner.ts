@@ -3,6 +3,7 @@ import type { ExternalSinkDefinition, OutboxRecord, SinkPartitionWriter, Topolog
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../logger.js';
 import { Mutex } from './mutex.js';
+import { retryWithBackoff } from './retry.js';
 
 /** How often pending sink output is checked against its roll policy (ms). */
 const ROLL_CHECK_INTERVAL_MS = 250;
@@ -124,17 +125,14 @@ export class SinkRunner {
         await state.writer.close().catch(() => {});
       }
     });
-    for (let attempt = 1; !this.stopped; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 500 * 2 ** Math.min(attempt, 6))));
-      if (this.stopped) return;
-      try {
-        await this.startSink(definition);
-        return;
-      } catch (error) {
-        this.logger.warn('sink consumer restart failed; retrying', { sink: definition.sink.name, attempt, error: (error as Error).message });
+    await retryWithBackoff(
+      () => !this.stopped,
+      () => this.startSink(definition),
+      async (attempt, error) => {
+        this.logger.warn('sink consumer restart failed; retrying', { sink: definition.sink.name, attempt, error: error.message });
         await this.consumers.get(topic)?.disconnect().catch(() => {});
-      }
-    }
+      },
+    );
   }
 
   private async onBatch(
