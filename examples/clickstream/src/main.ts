@@ -10,11 +10,12 @@ import { jsonLogger, WeirApp } from '@weir/kafka';
 import { type KafkaBroker, startKafka } from '@weir/testkit';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { type Clickstream, generateClickstream } from './generator.js';
-import { committedOffsets, endOffsets, reached, reachedTransactional, total, waitUntil } from './offsets.js';
+import { committedOffsets, endOffsets, reached, total, waitUntil } from './offsets.js';
 import { type DemoOptions, parseOptions, USAGE } from './options.js';
 import { defaultInFlight, produceClickstream, produceTicks, tickTime } from './produce.js';
 import { fmt, progress } from './progress.js';
 import { expectedTables } from './reference.js';
+import { readRepartitionLog } from './repartition-log.js';
 import { report } from './report.js';
 import { clickstreamTopology, tableDirs } from './topology.js';
 import { waitForTables } from './wait-tables.js';
@@ -166,20 +167,16 @@ async function main(): Promise<number> {
         },
       });
     }
-    // Processed = the group committed the end of the input, then of the repartition topic
-    // (whose records are committed in the same transactions as the input offsets).
-    const inputEnds = await endOffsets(admin, options.topic);
+    // Processed = the group committed the end of the input: every view went through its session
+    // task, and its repartition record was committed in the same transaction.
+    const consumedInput = async () => reached(await committedOffsets(admin, applicationId, options.topic), await endOffsets(admin, options.topic));
     await waitUntil(
       'the app consumed its input',
       async () => {
         bar.update(processedViews(), note());
-        if (!reached(await committedOffsets(admin, applicationId, options.topic), inputEnds)) return false;
-        for (const topic of repartition) {
-          if (!reachedTransactional(await committedOffsets(admin, applicationId, topic), await endOffsets(admin, topic))) return false;
-        }
-        return true;
+        return consumedInput();
       },
-      { timeoutMs: options.timeoutS * 1000, intervalMs: 250, abort },
+      { timeoutMs: options.timeoutS * 1000, intervalMs: 100, abort },
     );
     const processMs = performance.now() - processingStarted;
     bar.update(stream.count, note());
@@ -195,9 +192,26 @@ async function main(): Promise<number> {
       `  produced ${ticks} tick records at event time end + ${minutes(tickTime(stream) - stream.endMs)}: ` +
         'they move stream time past the last windows and sessions on every task (and are filtered out of the tables)',
     );
-    const expected = expectedTables(stream, { partitions: options.partitions });
+    await waitUntil('the app consumed the ticks', consumedInput, { timeoutMs: options.timeoutS * 1000, intervalMs: 100, abort });
+    if (repartition.length !== 1) throw new Error(`expected one repartition topic, found ${repartition.join(', ') || 'none'}`);
+    const repartitionLog = await readRepartitionLog(kafka, admin, repartition[0]!, stream);
+    say(`  read the repartition topic back (read_committed): ${fmt(repartitionLog.records)} records, as the per-page tasks read them`);
+    const intended = expectedTables(stream, { partitions: options.partitions });
+    const expected = { pages: repartitionLog.pages, sessions: intended.sessions };
     const dirs = tableDirs(tablesDir);
-    const waited = await waitForTables({ admin, applicationId, input: options.topic, repartition, outboxes, dirs, expected, timeoutMs: options.timeoutS * 1000, check: abort, say });
+    const waited = await waitForTables({
+      kafka,
+      admin,
+      applicationId,
+      input: options.topic,
+      repartition: { topic: repartition[0]!, ends: repartitionLog.ends },
+      outboxes,
+      dirs,
+      expected,
+      timeoutMs: options.timeoutS * 1000,
+      check: abort,
+      say,
+    });
     const metrics = running.metrics();
     const completeMs = performance.now() - processingStarted;
     say(`  every window committed ${seconds(completeMs)} after the first view was ${backlogProduced ? 'processed' : 'produced'}`);
@@ -208,6 +222,8 @@ async function main(): Promise<number> {
       options,
       dirs,
       expected,
+      intended,
+      log: repartitionLog,
       metrics,
       waited,
       stream,

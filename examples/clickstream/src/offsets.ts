@@ -1,4 +1,5 @@
-import type { Admin } from 'kafkajs';
+import { readPartitions } from '@weir/kafka';
+import type { Admin, Kafka } from 'kafkajs';
 
 /** The end offset (high watermark) of every partition of `topic`. */
 export async function endOffsets(admin: Admin, topic: string): Promise<Map<number, bigint>> {
@@ -22,12 +23,26 @@ export function reached(committed: ReadonlyMap<number, bigint>, ends: ReadonlyMa
 }
 
 /**
- * Whether a consumer of a topic written only in transactions (a repartition or outbox topic of
- * an exactly-once app) has read everything: each partition ends with the commit marker of its
- * last transaction, which a consumer never sees, so reaching `end - 1` is the end.
+ * Per partition of `topic`, the offset after its last committed record (0 when it has none),
+ * read `read_committed`. A consumer that processed everything commits exactly this position.
+ * The end offset is not it for a topic written in transactions: transaction markers follow the
+ * last record, one per producer whose transaction wrote to the partition (every upstream task,
+ * for a repartition or outbox topic), and no consumer ever sees them.
  */
-export function reachedTransactional(committed: ReadonlyMap<number, bigint>, ends: ReadonlyMap<number, bigint>): boolean {
-  return [...ends].every(([partition, end]) => end === 0n || (committed.get(partition) ?? -1n) >= end - 1n);
+export async function recordEnds(kafka: Kafka, admin: Admin, topic: string): Promise<Map<number, bigint>> {
+  const ends = new Map<number, bigint>();
+  const partitions = (await admin.fetchTopicOffsets(topic)).map((p) => p.partition);
+  for (const partition of partitions) ends.set(partition, 0n);
+  await readPartitions(
+    kafka,
+    admin,
+    partitions.map((partition) => ({ topic, partition, from: 0n })),
+    (_topic, partition, messages) => {
+      ends.set(partition, BigInt(messages[messages.length - 1]!.offset) + 1n);
+    },
+    { groupPrefix: `${topic}-demo-ends` },
+  );
+  return ends;
 }
 
 /** Sum of the offsets, counting "none" as 0. */

@@ -1,7 +1,7 @@
 import type { Clickstream } from './generator.js';
 import { partitionFor } from './partitions.js';
 import { tickTime } from './produce.js';
-import { SESSION_GAP_MS, SESSION_GRACE_MS, TICK_PREFIX, WINDOW_GRACE_MS, WINDOW_SIZE_MS } from './topology.js';
+import { isTick, SESSION_GAP_MS, SESSION_GRACE_MS, TICK_PREFIX, WINDOW_GRACE_MS, WINDOW_SIZE_MS } from './topology.js';
 
 /** What one table should hold. */
 export interface ExpectedTable {
@@ -55,37 +55,58 @@ export function expectedTables(stream: Clickstream, { partitions, repartitionPar
   };
 }
 
-function expectedPageViews(stream: Clickstream, partitions: number): ExpectedTable {
-  const partitionOfPage = stream.pageNames.map((page) => partitionFor(page, partitions));
-  const streamTime = new Array<number>(partitions).fill(Number.NEGATIVE_INFINITY);
-  const counts = new Map<number, Map<number, number>>(); // page -> window start -> views
-  let late = 0;
-  let views = 0;
-  for (let i = 0; i < stream.count; i++) {
-    const t = stream.timestamp[i]!;
-    const page = stream.page[i]!;
-    const q = partitionOfPage[page]!;
-    const now = Math.max(streamTime[q]!, t);
-    streamTime[q] = now;
+/**
+ * The per-page count of one run's views, replayed: fed each view with the repartition partition
+ * it went to, in that partition's order. Each partition (task) has its own stream time, the
+ * largest timestamp it has seen; a view is late when its window's end is at or before stream
+ * time minus grace, and every other window is emitted once, when it closes.
+ */
+export class PerMinuteCount {
+  private readonly streamTime = new Map<number, number>();
+  private readonly counts = new Map<string, Map<number, number>>(); // page -> window start -> views
+  private late = 0;
+
+  add(partition: number, page: string, t: number): void {
+    const now = Math.max(this.streamTime.get(partition) ?? Number.NEGATIVE_INFINITY, t);
+    this.streamTime.set(partition, now);
     const start = Math.floor(t / WINDOW_SIZE_MS) * WINDOW_SIZE_MS;
     if (start + WINDOW_SIZE_MS <= now - WINDOW_GRACE_MS) {
-      late++;
-      continue;
+      this.late++;
+      return;
     }
-    let byWindow = counts.get(page);
+    let byWindow = this.counts.get(page);
     if (!byWindow) {
       byWindow = new Map();
-      counts.set(page, byWindow);
+      this.counts.set(page, byWindow);
     }
     byWindow.set(start, (byWindow.get(start) ?? 0) + 1);
-    views++;
   }
-  const lines: string[] = [];
-  for (const [page, byWindow] of counts) {
-    for (const [start, n] of byWindow) lines.push(tableLine(stream.pageNames[page]!, start, start + WINDOW_SIZE_MS, n));
+
+  /** The table's rows, tick rows left out (the topology filters them out). */
+  table(): ExpectedTable {
+    const lines: string[] = [];
+    let views = 0;
+    for (const [page, byWindow] of this.counts) {
+      if (isTick(page)) continue;
+      for (const [start, n] of byWindow) {
+        lines.push(tableLine(page, start, start + WINDOW_SIZE_MS, n));
+        views += n;
+      }
+    }
+    lines.sort();
+    return { lines, rows: lines.length, views, lateDropped: this.late };
   }
-  lines.sort();
-  return { lines, rows: lines.length, views, lateDropped: late };
+}
+
+/** The per-page count when the repartition topic receives the views in arrival order. */
+function expectedPageViews(stream: Clickstream, partitions: number): ExpectedTable {
+  const partitionOfPage = stream.pageNames.map((page) => partitionFor(page, partitions));
+  const count = new PerMinuteCount();
+  for (let i = 0; i < stream.count; i++) {
+    const page = stream.page[i]!;
+    count.add(partitionOfPage[page]!, stream.pageNames[page]!, stream.timestamp[i]!);
+  }
+  return count.table();
 }
 
 interface Session {

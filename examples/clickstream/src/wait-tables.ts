@@ -1,14 +1,16 @@
 import { openTable } from '@weir/parquet';
-import type { Admin } from 'kafkajs';
-import { committedOffsets, endOffsets, reached, reachedTransactional, waitUntil } from './offsets.js';
+import type { Admin, Kafka } from 'kafkajs';
+import { committedOffsets, endOffsets, reached, recordEnds, waitUntil } from './offsets.js';
 import type { ExpectedTables } from './reference.js';
 
 /** Options of {@link waitForTables}. */
 export interface WaitForTablesOptions {
+  kafka: Kafka;
   admin: Admin;
   applicationId: string;
   input: string;
-  repartition: readonly string[];
+  /** The repartition topic, and where each of its partitions' last record ends (read by readRepartitionLog). */
+  repartition: { topic: string; ends: ReadonlyMap<number, bigint> };
   /** The sinks' outbox topics, in the order of `dirs`' tables (pages, sessions). */
   outboxes: readonly string[];
   dirs: { pages: string; sessions: string };
@@ -39,16 +41,17 @@ export async function committedRows(dir: string): Promise<number> {
 
 /**
  * Waits until every window is committed to the tables:
- * 1. the app's group committed the end of the input (ticks included) and of the repartition
- *    topic, so every window is closed and its row is in an outbox topic (same transaction);
- * 2. each table's commit log covers its outbox up to the end: the sinks wrote every row;
+ * 1. the app's group committed the end of the input (ticks included) and the position after
+ *    the last record of every repartition partition, so every window is closed and its row is
+ *    in an outbox topic (same transaction);
+ * 2. each table's commit log covers its outbox up to its last record: the sinks wrote every row;
  * 3. the row counts equal what the windows imply ({@link ExpectedTables}) and stop growing.
  *
  * If the counts stop growing at other values once the outboxes are covered, it stops waiting
  * and returns `complete: false` for the report to flag (it does not wait for the timeout).
  */
 export async function waitForTables(options: WaitForTablesOptions): Promise<TablesState> {
-  const { admin, applicationId, input, repartition, outboxes, dirs, expected, timeoutMs, check, say } = options;
+  const { kafka, admin, applicationId, input, repartition, outboxes, dirs, expected, timeoutMs, check, say } = options;
   const deadline = Date.now() + timeoutMs;
   const remaining = () => Math.max(1_000, deadline - Date.now());
 
@@ -56,18 +59,15 @@ export async function waitForTables(options: WaitForTablesOptions): Promise<Tabl
     'the app consumed the ticks',
     async () => {
       if (!reached(await committedOffsets(admin, applicationId, input), await endOffsets(admin, input))) return false;
-      for (const topic of repartition) {
-        if (!reachedTransactional(await committedOffsets(admin, applicationId, topic), await endOffsets(admin, topic))) return false;
-      }
-      return true;
+      return reached(await committedOffsets(admin, applicationId, repartition.topic), repartition.ends);
     },
     { timeoutMs: remaining(), intervalMs: 250, abort: check },
   );
 
-  // The last records of an exactly-once outbox partition are followed by a commit marker: a
-  // table covers its outbox once its commits reach the marker (end offset - 1).
+  // Every window is now in an outbox, committed: a table covers its outbox once its commits
+  // reach the offset after each partition's last record.
   const tables = [dirs.pages, dirs.sessions];
-  const outboxEnds = await Promise.all(outboxes.map((topic) => endOffsets(admin, topic)));
+  const outboxEnds = await Promise.all(outboxes.map((topic) => recordEnds(kafka, admin, topic)));
   await waitUntil(
     'the sinks committed their outboxes to the tables',
     async () => {
@@ -80,7 +80,7 @@ export async function waitForTables(options: WaitForTablesOptions): Promise<Tabl
           if ((error as Error).name !== 'TableNotFoundError') throw error;
         }
         for (const [partition, end] of outboxEnds[i]!) {
-          if (end > 0n && BigInt(offsets[`${topic}:${partition}`] ?? '0') < end - 1n) return false;
+          if (BigInt(offsets[`${topic}:${partition}`] ?? '0') < end) return false;
         }
       }
       return true;

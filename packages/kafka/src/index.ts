@@ -18,3 +18,4 @@ export {
 } from './error-handlers.js';
 export { type Logger, type LogLevel, jsonLogger, silentLogger } from './logger.js';
 export type { AppMetrics } from './metrics.js';
+export { readPartitions, type PartitionRange } from './internal/partition-reader.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
-import type { Logger } from '../logger.js';
+import { type Logger, silentLogger } from '../logger.js';
 import { fixedAssigner } from './task-assignor.js';
 
 /** One partition to read from `from` (inclusive) to its end as of the call. */
@@ -12,22 +12,29 @@ export interface PartitionRange {
 
 /**
  * Reads chosen partitions from given offsets up to their current end, `read_committed`, and
- * returns when every one is done. Used to restore stores from changelogs and to load global
- * tables.
+ * returns when every one is done. The app restores stores from changelogs and loads global
+ * tables with it; tools use it to read what an exactly-once app wrote (aborted records skipped).
  *
  * kafkajs cannot assign partitions by hand, so this joins a throw-away consumer group of one
  * member whose assigner hands out exactly these partitions, seeks them, and tracks the position
  * through batch events (a partition ending in a transaction marker delivers no message for it,
  * but its batch event still reports the offset reached). The group is deleted afterwards.
  *
- * @param onMessages called per batch with the messages of one partition, in offset order
+ * @param onMessages called per batch with the messages of one partition, in offset order, each
+ *   message once
+ * @param options - `groupPrefix` names the throw-away group; `heartbeat` is called every second
+ *   while reading (a caller inside a consumer's batch keeps its membership)
+ * @example
+ * await readPartitions(kafka, admin, [{ topic: 'orders', partition: 0, from: 0n }], (topic, partition, messages) => {
+ *   for (const m of messages) console.log(partition, m.offset, m.key?.toString());
+ * }, { groupPrefix: 'orders-dump' });
  */
 export async function readPartitions(
   kafka: Kafka,
   admin: Admin,
   ranges: readonly PartitionRange[],
   onMessages: (topic: string, partition: number, messages: KafkaMessage[]) => void | Promise<void>,
-  options: { groupPrefix: string; logger: Logger; heartbeat?: () => Promise<void> },
+  options: { groupPrefix: string; logger?: Logger; heartbeat?: () => Promise<void> },
 ): Promise<void> {
   const ends = new Map<string, bigint>();
   const todo = new Map<string, PartitionRange>();
@@ -53,6 +60,8 @@ export async function readPartitions(
     allowAutoTopicCreation: false,
   });
   const positions = new Map<string, bigint>();
+  /** Per partition: the offset after the last message handed to `onMessages`. */
+  const delivered = new Map<string, bigint>();
   let finish: () => void = () => {};
   let fail: (e: unknown) => void = () => {};
   const done = new Promise<void>((resolve, reject) => {
@@ -81,13 +90,18 @@ export async function readPartitions(
       eachBatch: async ({ batch }) => {
         const range = todo.get(`${batch.topic}:${batch.partition}`);
         if (!range) return;
-        const end = ends.get(`${batch.topic}:${batch.partition}`)!;
-        // A seek may land after a first fetch from the beginning: ignore what precedes `from`.
+        const key = `${batch.topic}:${batch.partition}`;
+        const end = ends.get(key)!;
+        // A seek may land after a first fetch from the beginning, which then comes again: each
+        // offset is delivered once, from `from` on.
+        const next = delivered.get(key) ?? range.from;
         const messages = batch.messages.filter((m) => {
           const offset = BigInt(m.offset);
-          return offset >= range.from && offset < end;
+          return offset >= next && offset < end;
         });
-        if (messages.length > 0) await onMessages(batch.topic, batch.partition, messages);
+        if (messages.length === 0) return;
+        delivered.set(key, BigInt(messages[messages.length - 1]!.offset) + 1n);
+        await onMessages(batch.topic, batch.partition, messages);
       },
     });
     for (const r of todo.values()) consumer.seek({ topic: r.topic, partition: r.partition, offset: r.from.toString() });
@@ -96,7 +110,7 @@ export async function readPartitions(
     if (beat) clearInterval(beat);
     await consumer.disconnect().catch(() => {});
     await admin.deleteGroups([groupId]).catch((error: unknown) => {
-      options.logger.debug('could not delete restore group', { groupId, error });
+      (options.logger ?? silentLogger).debug('could not delete restore group', { groupId, error });
     });
   }
 }
