@@ -129,6 +129,7 @@ async function main(): Promise<number> {
       brokers,
       stateDir: path.join(outDir, 'state'),
       processingGuarantee: 'exactly_once',
+      commitIntervalMs: options.commitIntervalMs,
       logger: jsonLogger('info', (line) => log.write(`${line}\n`)),
     });
     say(`\n[3/5] Running the Weir app ${applicationId} (exactly-once, in process; log: ${logFile})`);
@@ -151,7 +152,7 @@ async function main(): Promise<number> {
       await produceClickstream(kafka, stream, {
         topic: options.topic,
         partitions: options.partitions,
-        batchSize: Math.max(50, Math.floor(inFlight / 2)),
+        batchSize: sendSize(stream, inFlight),
         pace: async (sending) => {
           for (;;) {
             const processed = processedViews();
@@ -245,6 +246,17 @@ async function main(): Promise<number> {
   } finally {
     log.end();
   }
+}
+
+/**
+ * Views per `send` of the paced producer: at most half the views in flight, and at most one
+ * second of event time. Each send lands on every input partition at once, and each upstream task
+ * writes what it processed between two commits to the repartition topic as one block; smaller
+ * sends keep those blocks, and so the repartition topic's disorder, short.
+ */
+function sendSize(stream: Clickstream, inFlight: number): number {
+  const perSecond = stream.count / ((stream.endMs - stream.startMs) / 1000);
+  return Math.max(50, Math.min(Math.floor(inFlight / 2), Math.round(perSecond)));
 }
 
 function iso(ms: number): string {

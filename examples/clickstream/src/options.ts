@@ -23,6 +23,8 @@ export interface DemoOptions {
   top: number;
   /** Most views produced but not yet processed (pacing); 0: derived from the event rate. */
   inFlight: number;
+  /** The app's commit interval in ms (`commitIntervalMs`). */
+  commitIntervalMs: number;
   /** Produce the whole clickstream before starting the app instead of pacing the producer. */
   backlog: boolean;
   /** Use the `weir` CLI for the top-pages query when it is built (default true). */
@@ -54,7 +56,8 @@ Options (environment variable in brackets):
   --partitions <n>        partitions of the input topic                 default 4
   --late-share <x>        share of views later than window end + grace  default 0.002
   --out-of-order-share <x> share of views delayed within the grace      default 0.05
-  --in-flight <n>         most views produced but not yet processed      default: 3 s of event time
+  --in-flight <n>         most views produced but not yet processed      default: 10 s of event time
+  --commit-interval <ms>  the app's commit interval                     default 100 (Kafka Streams' with exactly-once)
   --backlog               produce everything first, then start the app (see README: it shows
                           why the default paces the producer)
   --out <dir>             output directory [CLICKSTREAM_OUT]
@@ -103,6 +106,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
       top: { type: 'string' },
       'no-cli': { type: 'boolean', default: false },
       'in-flight': { type: 'string' },
+      'commit-interval': { type: 'string' },
       backlog: { type: 'boolean', default: false },
       timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -130,6 +134,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     windows: number('windows', values.windows, 3, { min: 1 }),
     top: number('top', values.top, 5, { min: 1 }),
     inFlight: number('in-flight', values['in-flight'], 0),
+    commitIntervalMs: number('commit-interval', values['commit-interval'], 100, { min: 10, max: 60_000 }),
     backlog: values.backlog ?? false,
     cli: !values['no-cli'],
     timeoutS: number('timeout', values.timeout, 1_800, { min: 1 }),

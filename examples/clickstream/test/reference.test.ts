@@ -7,7 +7,7 @@ import { openTable } from '@weir/parquet';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateClickstream } from '../src/generator.js';
 import { tickRecords } from '../src/produce.js';
-import { expectedTables, tableLine } from '../src/reference.js';
+import { expectedTables, PerMinuteCount, tableLine } from '../src/reference.js';
 import { clickstreamTopology, tableDirs } from '../src/topology.js';
 
 const END = Date.parse('2026-11-26T10:00:00Z');
@@ -61,5 +61,38 @@ describe('expectedTables (the demo reference)', () => {
     } finally {
       driver.close();
     }
+  });
+});
+
+describe('PerMinuteCount (the per-page count replayed over the repartition topic)', () => {
+  const minute = Date.parse('2026-11-26T10:00:00Z');
+
+  it('keeps stream time per partition: a view behind another partition is not late, one behind its own is', () => {
+    const count = new PerMinuteCount();
+    count.add(0, '/a', minute + 5_000);
+    // Partition 1 runs 75 s ahead: the first window has closed there, not on partition 0.
+    count.add(1, '/b', minute + 75_000);
+    count.add(0, '/a', minute + 1_000);
+    count.add(1, '/b', minute + 2_000);
+    count.add(0, '/a', minute + 70_000);
+    // Partition 0's stream time is now the first window's end + grace (70 s): late, as in Kafka Streams.
+    count.add(0, '/a', minute + 59_999);
+    const table = count.table();
+    expect(table.lateDropped).toBe(2);
+    expect(table.lines).toEqual(
+      [
+        tableLine('/a', minute, minute + 60_000, 2),
+        tableLine('/a', minute + 60_000, minute + 120_000, 1),
+        tableLine('/b', minute + 60_000, minute + 120_000, 1),
+      ].sort(),
+    );
+    expect(table.views).toBe(4);
+  });
+
+  it('leaves tick pages out of the table', () => {
+    const count = new PerMinuteCount();
+    count.add(0, '/__tick-0', minute);
+    count.add(0, '/a', minute);
+    expect(count.table().lines).toEqual([tableLine('/a', minute, minute + 60_000, 1)]);
   });
 });
