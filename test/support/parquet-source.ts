@@ -104,8 +104,11 @@ export async function finished(admin: Admin, applicationId: string, topology: To
 }
 
 /**
- * Whether group `groupId` consumed every record of `topic`, a topic written in transactions: its
- * end offset lies one past the last commit marker, which a consumer never commits past.
+ * Whether group `groupId` consumed every record of `topic`, a topic written in transactions by
+ * ONE producer (here the source task's, which writes every partition of its repartition topic):
+ * each partition then ends with one commit marker, which a consumer never commits past, so
+ * `end - 1` is the end. With several producers there is one marker per producer; wait for the
+ * offset after the last record instead (read with `readPartitions`, as the demo does).
  */
 export async function consumedTransactional(admin: Admin, groupId: string, topic: string): Promise<boolean> {
   const ends = await admin.fetchTopicOffsets(topic);
