@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+// For its side effect: the correction of kafkajs's read_committed filter (see read-committed.test.ts),
+// without which readTopic could return records of aborted transactions.
+import '@weir/kafka';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import type { WorkloadRecord } from './datasets.js';
 

@@ -4,6 +4,12 @@
  * restore, error handlers, lifecycle and metrics.
  * @packageDocumentation
  */
+import { correctReadCommitted } from './internal/read-committed.js';
+
+// Before any consumer fetches: kafkajs 2.2.4 lets records of some aborted transactions through
+// to read_committed consumers (see internal/read-committed.ts).
+correctReadCommitted();
+
 export { WeirApp, type AppState } from './app.js';
 export { WeirSinkApp, type WeirSinkAppConfig } from './sink-app.js';
 export type { WeirAppConfig, ProcessingGuarantee } from './config.js';
