@@ -200,6 +200,26 @@ describe('range delete', () => {
     expect(s.buffer.hasDirty).toBe(false);
   });
 
+  it('forwards cached updates before dropping them (a window can expire within one commit interval of its last update)', () => {
+    const s = setup({ b: '2' });
+    s.buffer.put('b', enc('3'), 7);
+    s.buffer.put('x', enc('9'), 8);
+    s.buffer.deleteRange('a', 'c');
+    expect(s.flushed).toEqual(['b:2->3@7', 'x:null->9@8']);
+    expect(s.buffer.get('b')).toBeUndefined();
+    commit(s);
+    expect(stored(s.backend)).toEqual(['x=9']);
+  });
+
+  it('drops uncached writes in the range without forwarding them', () => {
+    const s = setup({}, { caching: false });
+    s.buffer.put('b', enc('3'), 7);
+    s.buffer.deleteRange('a', 'c');
+    s.buffer.flush();
+    expect(s.flushed).toEqual([]);
+    expect(s.changelog).toEqual([]);
+  });
+
   it('applies the range delete before the writes of the same commit', () => {
     const s = setup({ a: '1', b: '2', c: '3', d: '4' });
     s.buffer.deleteRange('b', 'd');

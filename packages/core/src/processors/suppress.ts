@@ -30,9 +30,11 @@ export function suppressProcessor<K, V>(
     let context: ProcessorContext<Windowed<K>, Change<V>>;
     let meta: InternalProcessorContext<Windowed<K>, Change<V>>;
     let buffer: KeyValueStore<Uint8Array, Uint8Array>;
-    // The earliest window end in the buffer, so that a record closing nothing does not scan it
-    // (a scan from the start walks the commit's tombstones of emitted entries; it took a fifth of
-    // the demo's CPU). Unknown (-Infinity) after a restart: the first record scans.
+    // The earliest window end in the buffer: a record that closes nothing does not scan, and a
+    // scan starts there. Everything before it was emitted and deleted, but until the commit those
+    // deletions are tombstones over the stored entries, and a scan from the start walked all of
+    // them on every record (a fifth of the demo's CPU, then 7% with the first check alone).
+    // Unknown (-Infinity) after a restart: the first scan starts at the beginning.
     let earliestEnd = Number.NEGATIVE_INFINITY;
     return {
       init(ctx) {
@@ -55,8 +57,9 @@ export function suppressProcessor<K, V>(
         const expiry = streamTime - graceMs;
         if (expiry < earliestEnd) return;
         const due: Uint8Array[] = [];
+        const from = Number.isFinite(earliestEnd) ? sortableInt64(earliestEnd) : undefined;
         earliestEnd = Number.POSITIVE_INFINITY;
-        for (const { key, value } of buffer.range(undefined, undefined)) {
+        for (const { key, value } of buffer.range(from, undefined)) {
           const end = readSortableInt64(key, 0);
           if (end > expiry) {
             earliestEnd = end;

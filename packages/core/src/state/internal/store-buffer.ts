@@ -88,8 +88,23 @@ export class StoreBuffer {
     if (this.options.caching && this.dirtyBytes > this.options.maxCacheBytes) this.flush();
   }
 
-  /** Deletes every key in `[from, to)`: retention dropping expired segments. */
+  /**
+   * Deletes every key in `[from, to)`: retention dropping expired segments.
+   *
+   * With caching, updates in the range not forwarded yet are flushed first, as a cache eviction
+   * would: a window can expire from the store within one commit interval of its last update (a
+   * commit interval of a backlog covers much event time), and its final value must still reach
+   * the suppression or the output downstream, as Kafka Streams' caching layer forwards it.
+   */
   deleteRange(from: string, to: string): void {
+    if (this.options.caching && this.flushListener) {
+      for (const key of this.dirtyOrder) {
+        if (key >= from && key < to) {
+          this.flush();
+          break;
+        }
+      }
+    }
     for (const key of this.dirtyOrder) if (key >= from && key < to) this.dirtyOrder.delete(key);
     this.overlay.deleteRange(from, to);
     this.pendingRangeDeletes.push([from, to]);

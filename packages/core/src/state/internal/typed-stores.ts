@@ -149,6 +149,13 @@ export interface SegmentedStoreOptions {
 class SegmentTracker {
   observedTime = MIN_SAFE;
   private droppedBelow = MIN_SAFE;
+  /**
+   * The first and last segment the store may hold (undefined: none), read from the store once
+   * and then kept up to date by {@link written} and retention. Reading them on every fetch cost
+   * two cursor seeks per lookup, a third of a session aggregation's time. They may be wider than
+   * the data (a removed session leaves its segment in them): that only costs an empty range.
+   */
+  private bounds: [number, number] | undefined | 'unread' = 'unread';
 
   constructor(
     private readonly buffer: StoreBuffer,
@@ -175,14 +182,24 @@ class SegmentTracker {
       if (minLiveSegment > this.droppedBelow) {
         this.buffer.deleteRange(toByteString(sortableInt64(MIN_SAFE)), toByteString(sortableInt64(minLiveSegment)));
         this.droppedBelow = minLiveSegment;
+        if (Array.isArray(this.bounds)) {
+          this.bounds = minLiveSegment > this.bounds[1] ? undefined : [Math.max(this.bounds[0], minLiveSegment), this.bounds[1]];
+        }
       }
     }
     return time >= this.minLiveTime();
   }
 
+  /** Records that the store wrote into `segment` (after {@link observe} accepted the write). */
+  written(segment: number): void {
+    if (this.bounds === 'unread') return; // read from the store, this write included, when first needed
+    this.bounds = this.bounds ? [Math.min(this.bounds[0], segment), Math.max(this.bounds[1], segment)] : [segment, segment];
+  }
+
   /** Segment ids that can hold data for times in `[from, to]`, clamped to what the store holds. */
   segmentsBetween(from: number, to: number): number[] {
-    const bounds = this.storedSegmentBounds();
+    if (this.bounds === 'unread') this.bounds = this.storedSegmentBounds();
+    const bounds = this.bounds;
     if (!bounds) return [];
     const first = Math.max(this.segment(from), bounds[0]);
     const last = Math.min(this.segment(to), bounds[1]);
@@ -225,8 +242,9 @@ export class BufferedWindowStore<K, V> extends TypedStore<K, V> implements Windo
   put(key: K, value: V | null, windowStart: number): void {
     // Spec (Kafka Streams segmented stores): a put older than retention is dropped.
     if (!this.segments.observe(windowStart)) return;
-    const storeKey = windowStoreKey(this.segments.segment(windowStart), this.keyBytes(key), windowStart);
-    this.buffer.put(toByteString(storeKey), this.valueBytes(value), this.clock.recordTimestamp());
+    const segment = this.segments.segment(windowStart);
+    this.segments.written(segment);
+    this.buffer.put(toByteString(windowStoreKey(segment, this.keyBytes(key), windowStart)), this.valueBytes(value), this.clock.recordTimestamp());
   }
 
   fetch(key: K, windowStart: number): V | undefined {
@@ -309,12 +327,9 @@ export class BufferedSessionStore<K, V> extends TypedStore<K, V> implements Sess
 
   put(session: Windowed<K>, value: V | null): void {
     if (!this.segments.observe(session.window.end)) return;
-    const storeKey = sessionStoreKey(
-      this.segments.segment(session.window.end),
-      this.keyBytes(session.key),
-      session.window.start,
-      session.window.end,
-    );
+    const segment = this.segments.segment(session.window.end);
+    this.segments.written(segment);
+    const storeKey = sessionStoreKey(segment, this.keyBytes(session.key), session.window.start, session.window.end);
     this.buffer.put(toByteString(storeKey), this.valueBytes(value), this.clock.recordTimestamp());
   }
 
