@@ -130,6 +130,8 @@ async function main(): Promise<number> {
       stateDir: path.join(outDir, 'state'),
       processingGuarantee: 'exactly_once',
       commitIntervalMs: options.commitIntervalMs,
+      // The demo reads the repartition topic back to check it (repartition-log.ts): keep it whole.
+      repartitionPurgeIntervalMs: Number.POSITIVE_INFINITY,
       logger: jsonLogger('info', (line) => log.write(`${line}\n`)),
     });
     say(`\n[3/5] Running the Weir app ${applicationId} (exactly-once, in process; log: ${logFile})`);

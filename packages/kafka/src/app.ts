@@ -26,6 +26,7 @@ import { type CommitSink, StreamTask } from './internal/stream-task.js';
 import { type TaskId, taskAssigner, taskIdString } from './internal/task-assignor.js';
 import { createInternalTopics, planTopics, type TopicPlan } from './internal/topic-plan.js';
 import { Mutex } from './internal/mutex.js';
+import { RepartitionPurger } from './internal/repartition-purger.js';
 import { compositeKeyValueStore, compositeSessionStore, compositeWindowStore } from './interactive-queries.js';
 import { type AppMetrics, MetricsRecorder } from './metrics.js';
 
@@ -69,6 +70,7 @@ export class WeirApp {
   private sinks: SinkRunner | undefined;
   private sources: SourceRunner | undefined;
   private plan: TopicPlan | undefined;
+  private purger: RepartitionPurger | undefined;
   private assigned = new Set<string>();
   private lastCommit = Date.now();
   private commitTimer: NodeJS.Timeout | undefined;
@@ -127,6 +129,8 @@ export class WeirApp {
       this.plan = await planTopics(this.admin, this.topology, config.applicationId, config);
       for (const [topic, n] of this.plan.partitions) this.partitionCounts.set(topic, n);
       await createInternalTopics(this.admin, this.plan);
+      const repartitionTopics = [...this.topology.internalTopicNames].filter((t) => this.topology.isRepartitionTopic(t)).map(this.fullTopic);
+      this.purger = new RepartitionPurger(this.admin, new Set(repartitionTopics), config.repartitionPurgeIntervalMs, config.logger);
       if (config.processingGuarantee === 'at_least_once') {
         this.sharedProducer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
         await this.sharedProducer.connect();
@@ -540,6 +544,7 @@ export class WeirApp {
       await this.rewind(id, task);
     }
     if (stop) throw stop;
+    this.purger?.afterCommit(this.tasks.values());
   }
 
   /** Drops a task whose commit failed and seeks its partitions back to the committed offsets. */
@@ -686,6 +691,7 @@ export class WeirApp {
     await disconnectWithin(this.consumer);
     await disconnectWithin(this.global?.consumer);
     await disconnectWithin(this.sharedProducer);
+    await this.purger?.drain();
     await disconnectWithin(this.admin);
   }
 

@@ -54,6 +54,14 @@ export interface WeirAppConfig {
    */
   readonly maxBytesPerPartition?: number;
   /**
+   * How often consumed records of repartition topics are deleted (default 30 s, Kafka Streams'
+   * `repartition.purge.interval.ms`). Repartition topics keep records without a time limit
+   * (`retention.ms=-1`, so a stopped app loses nothing however long it is down); after a commit,
+   * each task deletes what it committed as consumed, with `deleteRecords`. `Infinity`: never
+   * purge (the topics then grow without bound; for audits, such as the demo's read-back).
+   */
+  readonly repartitionPurgeIntervalMs?: number;
+  /**
    * Run the topology's external sinks (Parquet tables) in this process (default true). Set false
    * and run them with `WeirSinkApp` in their own processes to scale sinks apart from processing.
    */
@@ -86,6 +94,8 @@ export function resolveConfig(config: WeirAppConfig): ResolvedConfig {
   }
   const commitIntervalMs = config.commitIntervalMs ?? (guarantee === 'exactly_once' ? 100 : 30_000);
   if (!(commitIntervalMs > 0)) throw new WeirConfigError(`commitIntervalMs must be positive, got ${commitIntervalMs}`);
+  const repartitionPurgeIntervalMs = config.repartitionPurgeIntervalMs ?? 30_000;
+  if (!(repartitionPurgeIntervalMs > 0)) throw new WeirConfigError(`repartitionPurgeIntervalMs must be positive, got ${repartitionPurgeIntervalMs}`);
   if (config.maxBytesPerPartition !== undefined && !(Number.isInteger(config.maxBytesPerPartition) && config.maxBytesPerPartition > 0)) {
     throw new WeirConfigError(`maxBytesPerPartition must be a positive integer, got ${config.maxBytesPerPartition}`);
   }
@@ -109,5 +119,6 @@ export function resolveConfig(config: WeirAppConfig): ResolvedConfig {
     rebalanceTimeoutMs: config.rebalanceTimeoutMs ?? 30_000,
     runSinks: config.runSinks ?? true,
     maxBytesPerPartition: config.maxBytesPerPartition ?? 64 * 1024,
+    repartitionPurgeIntervalMs,
   };
 }

@@ -43,6 +43,7 @@ type Extra = Pick<
   | 'maxCacheBytesPerStore'
   | 'maxBytesPerPartition'
   | 'repartitionPartitions'
+  | 'repartitionPurgeIntervalMs'
   | 'replicationFactor'
   | 'runSinks'
 >;
@@ -83,6 +84,7 @@ const POSITIVE_INTEGER_KEYS = [
   'maxCacheBytesPerStore',
   'maxBytesPerPartition',
   'repartitionPartitions',
+  'repartitionPurgeIntervalMs',
 ] as const;
 const CONFIG_KEYS = [
   'applicationId',

@@ -56,6 +56,14 @@ export class Topology {
     return this.externalSources.some((s) => s.positionTopic === topic);
   }
 
+  /**
+   * Whether `topic` (node-level name) is a repartition topic: internal, written and read by the
+   * app's own tasks (not an external sink's outbox nor an external source's position topic).
+   */
+  isRepartitionTopic(topic: string): boolean {
+    return this.internalTopicNames.has(topic) && !this.isPositionTopic(topic) && !this.externalSinks.some((s) => s.outboxTopic === topic);
+  }
+
   /** The full outbox topic of an external sink. */
   outboxTopic(applicationId: string, sink: ExternalSinkDefinition): string {
     return `${applicationId}-${sink.outboxTopic}`;

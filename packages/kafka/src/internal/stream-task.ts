@@ -62,6 +62,8 @@ export class StreamTask {
   private readonly outputs: OutputRecord[] = [];
   /** Next offset to process per source topic-partition (committed or processed). */
   private readonly positions = new Map<string, bigint>();
+  /** The input positions of the last successful commit (or those the task started from). */
+  private committedPositions = new Map<string, bigint>();
   /** Topic-partitions not to process yet (a backfill runs first). */
   private readonly held = new Set<string>();
   private dirty = false;
@@ -79,6 +81,7 @@ export class StreamTask {
   ) {
     this.id = `${taskId.subtopology}_${taskId.partition}`;
     for (const [topic, offset] of committed) this.positions.set(topic, offset);
+    this.committedPositions = new Map(committed);
     const subtopology = context.topology.subtopologies[taskId.subtopology]!;
     this.core = new Task({
       applicationId: context.applicationId,
@@ -101,6 +104,11 @@ export class StreamTask {
   /** Whether the task processed anything since its last commit. */
   get needsCommit(): boolean {
     return this.dirty || this.core.needsCommit;
+  }
+
+  /** The committed position (next offset to read) of `topic` on this task's partition, if any. */
+  committedPosition(topic: string): bigint | undefined {
+    return this.committedPositions.get(topicPartitionKey(topic, this.taskId.partition));
   }
 
   /** Records processed since the last commit. */
@@ -248,11 +256,13 @@ export class StreamTask {
       const at = key.lastIndexOf(':');
       return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)), offset: offset.toString(), metadata };
     });
+    const committing = new Map(this.positions);
     const ends = await sink.commit(
       this,
       [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       offsets,
     );
+    this.committedPositions = committing;
     const checkpoint: Record<string, string> = {};
     const changelogs = this.context.topology.internalTopics(this.context.applicationId).changelogs;
     for (const [store, topic] of changelogs) {

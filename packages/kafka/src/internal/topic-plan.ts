@@ -15,6 +15,17 @@ export interface TopicPlan {
 const WINDOWED_CHANGELOG_EXTRA_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 /**
+ * Repartition topics as Kafka Streams creates them: no time limit on retention (records not yet
+ * consumed must survive an app stopped for days), and 50 MiB segments, because purging
+ * (internal/repartition-purger.ts) frees disk a whole segment at a time.
+ */
+const REPARTITION_TOPIC_CONFIG = [
+  { name: 'cleanup.policy', value: 'delete' },
+  { name: 'retention.ms', value: '-1' },
+  { name: 'segment.bytes', value: String(50 * 1024 * 1024) },
+];
+
+/**
  * Works out partition counts as Kafka Streams does: a sub-topology has as many tasks as the most
  * partitioned of its source topics; a repartition topic gets the task count of the sub-topology
  * writing it (or a fixed count); a changelog topic gets the task count of its store's
@@ -103,7 +114,7 @@ export async function planTopics(
       topic: full(t),
       numPartitions: partitions.get(full(t))!,
       replicationFactor: options.replicationFactor,
-      configEntries: [{ name: 'cleanup.policy', value: 'delete' }],
+      configEntries: topology.isRepartitionTopic(t) ? REPARTITION_TOPIC_CONFIG : [{ name: 'cleanup.policy', value: 'delete' }],
     });
   }
   for (const sub of topology.subtopologies) {
