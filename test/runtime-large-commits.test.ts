@@ -1,8 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Consumed, Serdes, StreamsBuilder } from '@weir/core';
-import { type Logger, RecordTooLargeError, silentLogger, WeirApp } from '@weir/kafka';
+import { Consumed, Materialized, Serdes, StreamsBuilder, TimeWindows } from '@weir/core';
+import { CommitMetadataTooLargeError, type Logger, RecordTooLargeError, silentLogger, WeirApp } from '@weir/kafka';
 import { describe, expect, it } from 'vitest';
 import { connectedAdmin, kafkaBrokers, uniqueName, uniqueTopic } from './support/kafka.js';
 import { hasConsumedAll, produceRecords, readTopic, waitUntil } from './support/topics.js';
@@ -71,5 +71,34 @@ describe('commits larger than one produce request', () => {
     await app.close();
     expect(app.error).toBeInstanceOf(RecordTooLargeError);
     expect(app.error?.message).toMatch(new RegExp(`record of about \\d+ bytes for topic ${output}.* max\\.message\\.bytes`));
+  }, 120_000);
+  it('stops in state ERROR naming the size when the task metadata is larger than an offset commit may carry', async () => {
+    const input = uniqueTopic('wide-in');
+    await connected.admin.createTopics({ topics: [{ topic: input, numPartitions: 1 }], waitForLeaders: true });
+    // 50 windowed counts in one sub-topology (LMDB allows 64 stores per task): each keeps its stream
+    // time in the task metadata under its store's name (about 110 bytes each), over the broker's
+    // default offset.metadata.max.bytes of 4096.
+    const builder = new StreamsBuilder();
+    const grouped = builder.stream(input, Consumed.with(Serdes.String(), Serdes.String())).groupByKey();
+    for (let i = 0; i < 50; i++) {
+      grouped
+        .windowedBy(TimeWindows.ofSizeWithNoGrace(60_000))
+        .count(Materialized.as<string, number>(`a-windowed-count-whose-name-is-long-enough-to-fill-the-task-metadata-soon-${i}`).withLoggingDisabled());
+    }
+    const logger = warningsLogger();
+    const app = new WeirApp(builder.build(), {
+      applicationId: uniqueName('wide'),
+      brokers: kafkaBrokers(),
+      stateDir: await mkdtemp(join(tmpdir(), 'weir-wide-')),
+      logger,
+    });
+    await app.start({ handleSignals: false });
+    await produceRecords(connected.kafka, input, [{ key: 'k', value: 'x', timestamp: Date.now(), partition: 0 }]);
+    await waitUntil('the app failed', async () => app.state === 'ERROR', 60_000);
+    await app.close();
+    expect(app.error).toBeInstanceOf(CommitMetadataTooLargeError);
+    expect(app.error?.message).toMatch(/task 0_0: .*task metadata \(.*, \d{4,} bytes\).*offset\.metadata\.max\.bytes/);
+    // Stopped at the first refusal, without rewinding and retrying.
+    expect(logger.warnings.filter((w) => w.startsWith('commit failed'))).toEqual([]);
   }, 120_000);
 });

@@ -15,7 +15,7 @@ import { LmdbStateBackendFactory } from '@weir/state';
 import { type Admin, type Consumer, type EachBatchPayload, Kafka, type KafkaMessage, logLevel, type Producer } from 'kafkajs';
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { resolveConfig, type ResolvedConfig, type WeirAppConfig } from './config.js';
-import { RecordRejectedError, WeirConfigError, WeirRuntimeError } from './errors.js';
+import { CommitMetadataTooLargeError, RecordRejectedError, WeirConfigError, WeirRuntimeError } from './errors.js';
 import { isBrokerUnavailable } from './internal/broker-errors.js';
 import { sendInRequests } from './internal/commit-sender.js';
 import { retryWithBackoff } from './internal/retry.js';
@@ -535,8 +535,8 @@ export class WeirApp {
       if (result.status === 'fulfilled') continue;
       const [id, task] = due[i]!;
       const error = result.reason as Error;
-      // A record the broker will never accept fails every retry the same way: stop.
-      if (error instanceof RecordRejectedError || (error instanceof WeirRuntimeError && this.failure)) {
+      // A record or metadata the broker will never accept fails every retry the same way: stop.
+      if (error instanceof RecordRejectedError || error instanceof CommitMetadataTooLargeError || (error instanceof WeirRuntimeError && this.failure)) {
         stop ??= error;
         continue;
       }
@@ -576,7 +576,7 @@ export class WeirApp {
         const txn = await task.producer.transaction();
         try {
           const ends = await sendInRequests((batch) => txn.sendBatch(batch), records);
-          if (topics.length > 0) await txn.sendOffsets({ consumerGroupId: this.config.applicationId, topics });
+          if (topics.length > 0) await txn.sendOffsets({ consumerGroupId: this.config.applicationId, topics }).catch(offsetsRefused(task.id, offsets));
           await txn.commit();
           return ends;
         } catch (error) {
@@ -586,7 +586,7 @@ export class WeirApp {
       }
       const producer = this.sharedProducer!;
       const ends = await sendInRequests((batch) => producer.sendBatch(batch), records);
-      await this.consumer!.commitOffsets(offsets);
+      await this.consumer!.commitOffsets(offsets).catch(offsetsRefused(task.id, offsets));
       return ends;
     },
   };
@@ -698,6 +698,22 @@ export class WeirApp {
   private setState(state: AppState): void {
     if (this.stateSubject.value !== state) this.stateSubject.next(state);
   }
+}
+
+/**
+ * Rethrows an offset commit's error, as {@link CommitMetadataTooLargeError} when the broker
+ * refused the task metadata for its size (which no retry can change).
+ */
+function offsetsRefused(taskId: string, offsets: ReadonlyArray<{ metadata: string }>): (error: unknown) => never {
+  return (error) => {
+    if ((error as { type?: string }).type !== 'OFFSET_METADATA_TOO_LARGE') throw error;
+    const bytes = Buffer.byteLength(offsets[0]?.metadata ?? '');
+    throw new CommitMetadataTooLargeError(
+      `task ${taskId}: the broker refused its offset commit because the task metadata (stream time and the progress of each stateful processor, ${bytes} bytes) ` +
+        "is larger than the broker's offset.metadata.max.bytes (4096 by default): raise that setting, or split the sub-topology (fewer windowed or joined stores per task)",
+      { cause: error, context: { task: taskId } },
+    );
+  };
 }
 
 /**

@@ -24,6 +24,16 @@ export class RecordTooLargeError extends RecordRejectedError {
   override name = 'RecordTooLargeError';
 }
 
+/**
+ * The broker refused a commit's offsets for the task metadata they carry (stream time and the
+ * progress of each stateful processor, committed atomically with the offsets): larger than its
+ * `offset.metadata.max.bytes` (4096 by default). Every retry would fail the same way, so the
+ * app stops with this error instead of rewinding.
+ */
+export class CommitMetadataTooLargeError extends WeirRuntimeError {
+  override name = 'CommitMetadataTooLargeError';
+}
+
 /** Another instance took over a task while this one still held it (a zombie): its commit was refused. */
 export class TaskMigratedError extends WeirError {
   override name = 'TaskMigratedError';

@@ -13,7 +13,14 @@ correctReadCommitted();
 export { WeirApp, type AppState } from './app.js';
 export { WeirSinkApp, type WeirSinkAppConfig } from './sink-app.js';
 export type { WeirAppConfig, ProcessingGuarantee } from './config.js';
-export { RecordRejectedError, RecordTooLargeError, TaskMigratedError, WeirConfigError, WeirRuntimeError } from './errors.js';
+export {
+  CommitMetadataTooLargeError,
+  RecordRejectedError,
+  RecordTooLargeError,
+  TaskMigratedError,
+  WeirConfigError,
+  WeirRuntimeError,
+} from './errors.js';
 export {
   type ErrorHandler,
   type FailedRecord,
