@@ -88,9 +88,9 @@ export async function readPartitions(
       autoCommit: false,
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch }) => {
-        const range = todo.get(`${batch.topic}:${batch.partition}`);
-        if (!range) return;
         const key = `${batch.topic}:${batch.partition}`;
+        const range = todo.get(key);
+        if (!range) return;
         const end = ends.get(key)!;
         // A seek may land after a first fetch from the beginning, which then comes again: each
         // offset is delivered once, from `from` on.

@@ -63,7 +63,7 @@ export class StreamTask {
   /** Next offset to process per source topic-partition (committed or processed). */
   private readonly positions = new Map<string, bigint>();
   /** The input positions of the last successful commit (or those the task started from). */
-  private committedPositions = new Map<string, bigint>();
+  private committedPositions: ReadonlyMap<string, bigint>;
   /** Topic-partitions not to process yet (a backfill runs first). */
   private readonly held = new Set<string>();
   private dirty = false;
@@ -252,11 +252,12 @@ export class StreamTask {
     }
     const changelogTopics = new Set(prepared.changelog.map((record) => record.topic));
     const metadata = JSON.stringify(prepared.metadata);
-    const offsets = [...this.positions].map(([key, offset]) => {
+    // The positions this commit records: once it succeeded, the task's committed positions.
+    const committing = new Map(this.positions);
+    const offsets = [...committing].map(([key, offset]) => {
       const at = key.lastIndexOf(':');
       return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)), offset: offset.toString(), metadata };
     });
-    const committing = new Map(this.positions);
     const ends = await sink.commit(
       this,
       [...byTopic].map(([topic, messages]) => ({ topic, messages })),
