@@ -5,7 +5,8 @@ import { deadLetterTopic, silentLogger, WeirApp, WeirConfigError } from '@weir/k
 import { startKafka } from '@weir/testkit';
 import { type Admin, Kafka as KafkaClient, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { Consumed, Serdes, StreamsBuilder } from '@weir/core';
+import { Consumed, Serdes, type StateBackendFactory, StreamsBuilder } from '@weir/core';
+import { LmdbStateBackendFactory } from '@weir/state';
 import { parseAndMap, windowedCount } from './fixtures/topologies.mjs';
 import { ChildApp } from './support/child-app.js';
 import { outOfOrderWorkload } from './support/datasets.js';
@@ -173,6 +174,42 @@ describe('runtime under faults', () => {
     expect(error).toBeInstanceOf(WeirConfigError);
     expect((error as Error).message).toMatch(/cannot reach Kafka brokers 127\.0\.0\.1:1 within 3000 ms/);
   });
+
+  it('a task whose restore loses the brokers is opened again after recovery; the output is exact', async () => {
+    const input = uniqueTopic('reopen-in');
+    const output = uniqueTopic('reopen-out');
+    await createTopics(connected.admin, [input, output]);
+    const records = outOfOrderWorkload({ count: 10_000, keys: 100, partitions: PARTITIONS, seed: 13 });
+    await produceRecords(connected.kafka, input, records);
+    // Real LMDB state, but the first restore of task 0_0 fails as it does when the brokers go away
+    // in the middle of it (kafkajs's connection error): the task is then half-open.
+    const lmdb = new LmdbStateBackendFactory({ stateDir: await mkdtemp(join(tmpdir(), 'weir-reopen-')) });
+    let failures = 0;
+    const stateBackend: StateBackendFactory = {
+      open: (taskId, stores, fingerprint) => {
+        const backend = lmdb.open(taskId, stores, fingerprint);
+        if (taskId !== '0_0' || failures > 0) return backend;
+        failures++;
+        return {
+          store: (name) => backend.store(name),
+          commit: (commit) => backend.commit(commit),
+          checkpoint: () => {
+            throw Object.assign(new Error('Connection error: connect ECONNREFUSED (injected)'), { name: 'KafkaJSConnectionError' });
+          },
+          close: () => backend.close(),
+        };
+      },
+    };
+    const applicationId = uniqueName('reopen');
+    const app = new WeirApp(windowedCount({ input, output }), { applicationId, brokers: kafkaBrokers(), stateBackend, logger: silentLogger });
+    await app.start({ handleSignals: false });
+    await waitUntil('the app consumed its input', () => hasConsumedAll(connected.admin, applicationId, input), 120_000, () => `${app.state} ${app.error?.message ?? ''}`);
+    await app.close();
+    expect(failures).toBe(1);
+    expect(app.error).toBeUndefined();
+    const expected = expectedWindowedCounts(() => windowedCount({ input, output }), input, output, records);
+    expect(actualWindowedCounts(await readTopic(connected.kafka, connected.admin, output), output)).toEqual(expected);
+  }, 200_000);
 
   it('recovers from a broker restart without manual action; the output is exact', async () => {
     // A broker of its own: restarting the run's shared broker would disturb other tests.

@@ -375,6 +375,21 @@ export class WeirApp {
    * metadata, opens its state and replays its changelogs from the state's checkpoint.
    */
   private async createTask(taskId: TaskId, heartbeat: () => Promise<void>): Promise<StreamTask> {
+    const opened: { producer?: Producer; backend?: TaskStateBackend } = {};
+    try {
+      return await this.openTask(taskId, heartbeat, opened);
+    } catch (error) {
+      // A task that failed half-way (the brokers went away during its restore, say) must not keep
+      // its state open: the retry after recovery opens it again, and the state backend allows
+      // one owner per process.
+      opened.backend?.close();
+      void opened.producer?.disconnect().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** The steps of {@link createTask}; what it opens goes into `opened` as soon as it is open. */
+  private async openTask(taskId: TaskId, heartbeat: () => Promise<void>, opened: { producer?: Producer; backend?: TaskStateBackend }): Promise<StreamTask> {
     const { config, topology } = this;
     const id = taskIdString(taskId);
     const sub = topology.subtopologies[taskId.subtopology]!;
@@ -386,6 +401,7 @@ export class WeirApp {
         maxInFlightRequests: 1,
         transactionTimeout: 60_000,
       });
+      opened.producer = producer;
       await producer.connect();
       // kafkajs initializes the producer id lazily: force it now, before reading offsets, so a
       // previous owner's pending transaction is settled and its offsets are final.
@@ -409,6 +425,7 @@ export class WeirApp {
       }
     }
     const backend = this.stateBackend.open(id, sub.stores, topology.fingerprint());
+    opened.backend = backend;
     await this.restore(id, taskId.partition, sub.stores, backend, heartbeat);
     const task = new StreamTask(
       taskId,
