@@ -94,12 +94,12 @@ export function decode(mapped: Map<number, KafkaMessage[]>, counts: Map<number, 
 
 /** Whether the app committed the end of source `node` and its downstream tasks consumed what it produced. */
 export async function finished(admin: Admin, applicationId: string, topology: Topology): Promise<boolean> {
-  const internal = topology.internalTopics(applicationId).repartition;
-  const positionTopic = internal.find((t) => t.endsWith('-position'))!;
+  const internal = topology.internalTopics(applicationId);
+  const positionTopic = internal.position[0]!;
   const [entry] = (await admin.fetchOffsets({ groupId: applicationId, topics: [positionTopic] }))[0]?.partitions ?? [];
   const metadata = entry?.metadata ? (JSON.parse(entry.metadata) as { sources?: Record<string, { ended?: boolean }> }) : undefined;
   if (!Object.values(metadata?.sources ?? {}).some((s) => s.ended)) return false;
-  for (const topic of internal.filter((t) => t.endsWith('-repartition'))) if (!(await consumedTransactional(admin, applicationId, topic))) return false;
+  for (const topic of internal.repartition) if (!(await consumedTransactional(admin, applicationId, topic))) return false;
   return true;
 }
 

@@ -129,8 +129,8 @@ export class WeirApp {
       this.plan = await planTopics(this.admin, this.topology, config.applicationId, config);
       for (const [topic, n] of this.plan.partitions) this.partitionCounts.set(topic, n);
       await createInternalTopics(this.admin, this.plan);
-      const repartitionTopics = [...this.topology.internalTopicNames].filter((t) => this.topology.isRepartitionTopic(t)).map(this.fullTopic);
-      this.purger = new RepartitionPurger(this.admin, new Set(repartitionTopics), config.repartitionPurgeIntervalMs, config.logger);
+      const repartitionTopics = new Set(this.topology.internalTopics(config.applicationId).repartition);
+      this.purger = new RepartitionPurger(this.admin, repartitionTopics, config.repartitionPurgeIntervalMs, config.logger);
       if (config.processingGuarantee === 'at_least_once') {
         this.sharedProducer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
         await this.sharedProducer.connect();

@@ -93,6 +93,21 @@ describe('parquetSource', () => {
     expect(out.map((r) => r.timestamp)).toEqual(views.map((v) => v.ts.getTime()));
   });
 
+  it("lists its position topic apart from the topology's repartition and outbox topics", async () => {
+    const builder = new StreamsBuilder();
+    builder
+      .parquetSource<string, View>(await files(), { ...options, name: 'archive' })
+      .groupBy((_user, v) => v.page, Grouped.with(Serdes.String(), parquetRowSerde<View>()))
+      .count()
+      .toStream()
+      .mapValues((n) => BigInt(n ?? 0))
+      .toParquet(tempDir(), { name: 'pages', valueSerde: Serdes.Int64() });
+    const topics = builder.build().internalTopics('app');
+    expect(topics.repartition).toEqual([expect.stringMatching(/^app-.*-repartition$/)]);
+    expect(topics.outbox).toEqual(['app-pages-outbox']);
+    expect(topics.position).toEqual([expect.stringMatching(/^app-.*-position$/)]);
+  });
+
   it('reads files in path order, row group by row group, only the columns used', async () => {
     const dir = await files();
     const batches = await readAll(parquetSource(dir, { keyColumns: ['user', 'page'], columns: ['n'], batchRows: 100 }));

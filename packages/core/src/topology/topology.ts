@@ -17,10 +17,14 @@ export interface Subtopology {
   readonly stores: readonly string[];
 }
 
-/** Internal topics of a topology under an application id. */
+/** Internal topics of a topology under an application id, by full name. */
 export interface InternalTopics {
-  /** Repartition topics: full name to the node-level name. */
+  /** Repartition topics (written and read by the app's own tasks; see {@link Topology.isRepartitionTopic}). */
   readonly repartition: readonly string[];
+  /** Outbox topics: what external sinks (Parquet tables, ...) materialize from. */
+  readonly outbox: readonly string[];
+  /** Position topics: where external sources commit how far they read. */
+  readonly position: readonly string[];
   /** Changelog topics: store name to full topic name. */
   readonly changelogs: ReadonlyMap<string, string>;
 }
@@ -85,8 +89,12 @@ export class Topology {
     for (const store of this.stores.values()) {
       if (store.logging) changelogs.set(store.name, this.changelogTopic(applicationId, store.name));
     }
+    const full = (topics: Iterable<string>) => [...topics].map((t) => `${applicationId}-${t}`);
+    const internal = [...this.internalTopicNames];
     return {
-      repartition: [...this.internalTopicNames].map((t) => `${applicationId}-${t}`),
+      repartition: full(internal.filter((t) => this.isRepartitionTopic(t))),
+      outbox: full(this.externalSinks.map((s) => s.outboxTopic)),
+      position: full(internal.filter((t) => this.isPositionTopic(t))),
       changelogs,
     };
   }
