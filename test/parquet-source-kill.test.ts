@@ -9,9 +9,9 @@ import { connectedAdmin, kafkaBrokers, uniqueName } from './support/kafka.js';
 import { waitUntil } from './support/topics.js';
 import { actual, clicks, finished, outputTopics, reference, script, writeClicks } from './support/parquet-source.js';
 
-// Its own file, so its own vitest worker: run in one worker after the in-process apps of
-// parquet-source.test.ts, this test crashed the worker ("Worker exited unexpectedly", no output),
-// reproducibly; alone it passes. The cause is not found yet (see docs/architecture.md, Testing).
+// Its own file, so its own vitest worker. Run in one worker after the in-process apps of
+// parquet-source.test.ts, it used to crash the worker with SIGSEGV: LMDB cursors closed after
+// their environment (fixed in @weir/state; see docs/architecture.md, Testing).
 describe('Parquet source on the runtime, under SIGKILL', () => {
   const connected = connectedAdmin();
 

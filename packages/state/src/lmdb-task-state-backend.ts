@@ -88,6 +88,7 @@ export class LmdbTaskStateBackend implements TaskStateBackend {
       // The owner reads lmdb-js's shared read snapshot, which it renews after each commit.
       transaction: undefined,
       task: this.taskId,
+      isOpen: () => !this.closed,
     };
   }
 

@@ -103,6 +103,7 @@ export class ReadOnlyTaskState {
       },
       transaction: undefined,
       task: taskId,
+      isOpen: () => !this.closed,
     };
   }
 
@@ -144,11 +145,17 @@ export class ReadOnlyTaskState {
       const known = new Set(this.dbs.keys());
       const transaction = this.env.useReadTransaction();
       if (this.storeNames(transaction).every((name) => known.has(name))) {
-        return new TaskStateSnapshot(this.taskId, transaction, this.meta, (store, method) => {
-          this.checkOpen(`snapshot.store('${store}').${method}`);
-          // A store missing from the snapshot did not exist when it was taken: empty.
-          return known.has(store) ? this.dbs.get(store) : undefined;
-        });
+        return new TaskStateSnapshot(
+          this.taskId,
+          transaction,
+          this.meta,
+          (store, method) => {
+            this.checkOpen(`snapshot.store('${store}').${method}`);
+            // A store missing from the snapshot did not exist when it was taken: empty.
+            return known.has(store) ? this.dbs.get(store) : undefined;
+          },
+          () => !this.closed,
+        );
       }
       transaction.done();
     }
@@ -209,6 +216,8 @@ export class TaskStateSnapshot {
     private readonly transaction: Transaction,
     private readonly meta: MetaDb,
     db: (store: string, method: string) => StoreDb | undefined,
+    /** Whether the view's environment is still open. */
+    isOpen: () => boolean,
   ) {
     this.source = {
       db: (store, method) => {
@@ -217,6 +226,7 @@ export class TaskStateSnapshot {
       },
       transaction,
       task: taskId,
+      isOpen,
     };
   }
 

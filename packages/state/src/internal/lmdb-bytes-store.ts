@@ -1,4 +1,4 @@
-import { type BytesStore, StateStoreError, StoreKeys } from '@weir/core';
+import { type BytesStore, IllegalStateError, StateStoreError, StoreKeys } from '@weir/core';
 import type { RangeOptions, Transaction } from 'lmdb';
 import type { StoreDb } from './lmdb-env.js';
 import { KEY_SPACE_END, KEY_SPACE_START, MAX_KEY_BYTES, StoredKeyWriter, storedKey, userKey } from './stored-keys.js';
@@ -15,6 +15,11 @@ export interface BytesStoreSource {
   readonly transaction: Transaction | undefined;
   /** The task, for error messages. */
   readonly task: string;
+  /**
+   * Whether the LMDB environment the reads go through is still open. A cursor of a closed
+   * environment must never be touched again: closing it then crashes the process (SIGSEGV).
+   */
+  isOpen(): boolean;
 }
 
 /**
@@ -58,7 +63,7 @@ export class LmdbBytesStore implements BytesStore {
       ? { start: to, end: from, reverse: true, exclusiveStart: true, inclusiveEnd: true }
       : { start: from, end: to };
     if (transaction !== undefined) rangeOptions.transaction = transaction;
-    return entries(db, rangeOptions, this.name, this.source.task);
+    return entries(db, rangeOptions, this.name, this.source);
   }
 
   approximateNumEntries(): number {
@@ -88,8 +93,8 @@ export class LmdbBytesStore implements BytesStore {
  * Entries of an lmdb range as `[key, value]` pairs, read lazily; each iteration opens its own cursor
  * on one read snapshot.
  */
-function entries(db: StoreDb, options: RangeOptions, store: string, task: string): Iterable<readonly [Uint8Array, Uint8Array]> {
-  return { [Symbol.iterator]: () => new RangeIterator(db.getRange(options)[Symbol.iterator](), store, task) };
+function entries(db: StoreDb, options: RangeOptions, store: string, source: BytesStoreSource): Iterable<readonly [Uint8Array, Uint8Array]> {
+  return { [Symbol.iterator]: () => new RangeIterator(db.getRange(options)[Symbol.iterator](), store, source) };
 }
 
 /**
@@ -110,12 +115,18 @@ type LmdbEntry = { key: Uint8Array; value: Uint8Array };
  * snapshot: an iterator abandoned without `return()` would make the file grow for as long as the
  * process lives, and lmdb-js never releases it. A `break` in a for-of calls `return()`; for
  * iterators dropped mid-way this registry closes the cursor once the iterator is garbage.
+ *
+ * Only while the environment is open. Once it is closed, a cursor on a snapshot that lmdb-js had
+ * already replaced (a commit came after the cursor opened) is still "open" to lmdb-js, and closing
+ * it frees through the closed environment: a segmentation fault, not an exception. Such a cursor
+ * is left alone; the environment's close released what it pinned.
  */
-const abandoned = new FinalizationRegistry<Iterator<LmdbEntry>>((cursor) => {
+const abandoned = new FinalizationRegistry<{ cursor: Iterator<LmdbEntry>; source: BytesStoreSource }>(({ cursor, source }) => {
+  if (!source.isOpen()) return;
   try {
     cursor.return?.();
   } catch {
-    // The environment is already closed, and the cursor with it.
+    // Nothing to release any more.
   }
 });
 
@@ -125,19 +136,25 @@ class RangeIterator implements IterableIterator<readonly [Uint8Array, Uint8Array
   constructor(
     private readonly cursor: Iterator<LmdbEntry>,
     private readonly store: string,
-    private readonly task: string,
+    private readonly source: BytesStoreSource,
   ) {
-    abandoned.register(this, cursor, this);
+    abandoned.register(this, { cursor, source }, this);
   }
 
   next(): IteratorResult<readonly [Uint8Array, Uint8Array]> {
     if (this.done) return { done: true, value: undefined };
+    if (!this.source.isOpen()) {
+      this.finish();
+      throw new IllegalStateError(`range of store ${this.store} of task ${this.source.task} read after its state was closed`, {
+        context: { task: this.source.task, store: this.store },
+      });
+    }
     let step: IteratorResult<LmdbEntry>;
     try {
       step = this.cursor.next();
     } catch (error) {
       this.finish();
-      throw readFailed(error, this.store, this.task);
+      throw readFailed(error, this.store, this.source.task);
     }
     if (step.done) {
       this.finish();
@@ -151,7 +168,7 @@ class RangeIterator implements IterableIterator<readonly [Uint8Array, Uint8Array
   return(): IteratorResult<readonly [Uint8Array, Uint8Array]> {
     if (!this.done) {
       this.finish();
-      this.cursor.return?.();
+      if (this.source.isOpen()) this.cursor.return?.();
     }
     return { done: true, value: undefined };
   }

@@ -209,11 +209,24 @@ class SegmentTracker {
   }
 
   private storedSegmentBounds(): [number, number] | undefined {
-    const first = this.buffer.range(undefined, undefined, false).next();
-    if (first.done) return undefined;
-    const last = this.buffer.range(undefined, undefined, true).next();
+    const first = firstOf(this.buffer.range(undefined, undefined, false));
+    if (!first) return undefined;
+    const last = firstOf(this.buffer.range(undefined, undefined, true)) ?? first;
     const read = (key: string) => parseWindowStoreKey(fromByteString(key)).segment;
-    return [read(first.value[0]), read((last.value ?? first.value)[0])];
+    return [read(first[0]), read(last[0])];
+  }
+}
+
+/**
+ * The first element of `iterator`, which is then closed: a store range left open would keep its
+ * LMDB cursor, and with it a read snapshot, until the garbage collector found it.
+ */
+function firstOf<T>(iterator: Iterator<T>): T | undefined {
+  try {
+    const step = iterator.next();
+    return step.done ? undefined : step.value;
+  } finally {
+    iterator.return?.();
   }
 }
 
