@@ -140,8 +140,7 @@ async function main(): Promise<number> {
     await running.start({ handleSignals: false });
     cleanup.add(() => running.close());
     say(`  started in ${seconds(performance.now() - appStarted)}: ${topology.subtopologies.length} sub-topologies, ${options.partitions} tasks each`);
-    const repartition = topology.internalTopics(applicationId).repartition;
-    const outboxes = topology.externalSinks.map((sink) => topology.outboxTopic(applicationId, sink));
+    const { repartition, outbox: outboxes } = topology.internalTopics(applicationId);
     // Each view is processed twice: by its session task, and by its page's task after the repartition.
     const processedViews = () => Math.min(stream.count, Math.floor(running.metrics().recordsProcessed / 2));
 

@@ -89,12 +89,11 @@ export class Topology {
     for (const store of this.stores.values()) {
       if (store.logging) changelogs.set(store.name, this.changelogTopic(applicationId, store.name));
     }
-    const full = (topics: Iterable<string>) => [...topics].map((t) => `${applicationId}-${t}`);
     const internal = [...this.internalTopicNames];
     return {
-      repartition: full(internal.filter((t) => this.isRepartitionTopic(t))),
-      outbox: full(this.externalSinks.map((s) => s.outboxTopic)),
-      position: full(internal.filter((t) => this.isPositionTopic(t))),
+      repartition: internal.filter((t) => this.isRepartitionTopic(t)).map((t) => this.topicName(applicationId, t)),
+      outbox: this.externalSinks.map((sink) => this.outboxTopic(applicationId, sink)),
+      position: internal.filter((t) => this.isPositionTopic(t)).map((t) => this.topicName(applicationId, t)),
       changelogs,
     };
   }

@@ -64,6 +64,8 @@ export class StreamTask {
   private readonly positions = new Map<string, bigint>();
   /** The input positions of the last successful commit (or those the task started from). */
   private committedPositions: ReadonlyMap<string, bigint>;
+  /** Changelog topic of each logged store (store name to full topic name). */
+  private readonly changelogs: ReadonlyMap<string, string>;
   /** Topic-partitions not to process yet (a backfill runs first). */
   private readonly held = new Set<string>();
   private dirty = false;
@@ -82,6 +84,7 @@ export class StreamTask {
     this.id = `${taskId.subtopology}_${taskId.partition}`;
     for (const [topic, offset] of committed) this.positions.set(topic, offset);
     this.committedPositions = new Map(committed);
+    this.changelogs = context.topology.internalTopics(context.applicationId).changelogs;
     const subtopology = context.topology.subtopologies[taskId.subtopology]!;
     this.core = new Task({
       applicationId: context.applicationId,
@@ -265,8 +268,7 @@ export class StreamTask {
     );
     this.committedPositions = committing;
     const checkpoint: Record<string, string> = {};
-    const changelogs = this.context.topology.internalTopics(this.context.applicationId).changelogs;
-    for (const [store, topic] of changelogs) {
+    for (const [store, topic] of this.changelogs) {
       if (!changelogTopics.has(topic)) continue;
       const end = ends.get(topicPartitionKey(topic, this.taskId.partition));
       // The transaction committed, but without the offset LMDB cannot be checkpointed: the caller
